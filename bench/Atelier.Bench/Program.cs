@@ -1,0 +1,2 @@
+Console.WriteLine("Atelier.Bench");
+return 0;
