@@ -113,6 +113,18 @@ public abstract class Module
                 yield return (name.Length == 0 ? prefix : $"{prefix}.{name}", module);
     }
 
+    /// <summary>
+    /// Re-initialises this module's own parameters with PyTorch's default for the layer type (children are
+    /// reset by <see cref="ResetAllParameters"/>). Layers without parameters do nothing.
+    /// </summary>
+    public virtual void ResetParameters(Rng rng) { }
+
+    /// <summary>PyTorch's default initialisation for the whole tree, in state-dict order, from one seeded stream.</summary>
+    public void ResetAllParameters(Rng rng)
+    {
+        foreach (var (_, module) in Modules()) module.ResetParameters(rng);
+    }
+
     /// <summary>Creates a parameter tensor (requires grad).</summary>
     protected static Tensor NewParameter(Shape shape) => new(shape) { RequiresGrad = true };
 }
