@@ -15,7 +15,7 @@ public abstract class Module
     /// <summary>Output shape for an input shape, without running anything (for summaries and checks).</summary>
     public abstract Shape OutputShape(Shape input);
 
-    /// <summary>Multiply-adds of one forward pass for one sample of this input shape, times two (FLOPs).</summary>
+    /// <summary>FLOPs (2 × multiply-adds) of one forward pass on an input of this shape, batch included.</summary>
     public virtual long Flops(Shape input) => 0;
 
     /// <summary>This module's own parameters (not its children's), with their local names ("weight", "bias").</summary>
