@@ -1,2 +1,3 @@
-Console.WriteLine("atelier: the command line arrives with the `atelier train` issue.");
-return 0;
+using Atelier.Cli;
+
+return await CommandLine.RunAsync(args);

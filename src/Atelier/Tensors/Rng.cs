@@ -23,6 +23,16 @@ public sealed class Rng
         return z ^ (z >> 31);
     }
 
+    /// <summary>The generator's full state, for checkpoints: restoring it continues the stream exactly.</summary>
+    public ulong[] GetState() => [s0, s1, s2, s3, spareNormal is float f ? 1UL << 32 | BitConverter.SingleToUInt32Bits(f) : 0];
+
+    public void SetState(ReadOnlySpan<ulong> state)
+    {
+        if (state.Length != 5) throw new ArgumentException("An Rng state has 5 words.", nameof(state));
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3]);
+        spareNormal = (state[4] >> 32) != 0 ? BitConverter.UInt32BitsToSingle((uint)state[4]) : null;
+    }
+
     public ulong NextUInt64()
     {
         ulong result = ulong.RotateLeft(s1 * 5, 7) * 9;

@@ -1,0 +1,40 @@
+using System.Globalization;
+using Atelier.Models;
+using Atelier.Tensors;
+using Spectre.Console;
+
+namespace Atelier.Cli;
+
+/// <summary>`atelier models` (the zoo) and `atelier summary MODEL` (a Keras-style layer table).</summary>
+public static class ModelsCommand
+{
+    private static readonly Shape Sample = new(1, 1, 28, 28);
+
+    public static int List(string[] args)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("model").AddColumn("from").AddColumn(new TableColumn("parameters").RightAligned())
+            .AddColumn(new TableColumn("MFLOPs / image").RightAligned()).AddColumn("layers");
+        foreach (var info in ModelZoo.All)
+        {
+            var model = info.Build(new ModelOptions());
+            table.AddRow(info.Name, Markup.Escape(info.Source), model.ParameterCount().ToString("N0", CultureInfo.InvariantCulture),
+                (model.Flops(Sample) / 1e6).ToString("F2", CultureInfo.InvariantCulture), Markup.Escape(info.Description));
+        }
+        AnsiConsole.Write(table);
+        return 0;
+    }
+
+    public static int Summary(string[] args)
+    {
+        if (args.Length != 1) throw new UsageException("Usage: atelier summary MODEL (see `atelier models`).");
+        var info = ModelZoo.Get(args[0]);
+        var model = info.Build(new ModelOptions());
+        var table = new Table().Border(TableBorder.Simple).Title($"{info.Name} ({Markup.Escape(info.Source)})")
+            .AddColumn("#").AddColumn("layer").AddColumn("output shape").AddColumn(new TableColumn("parameters").RightAligned()).AddColumn(new TableColumn("FLOPs").RightAligned());
+        foreach (var row in ModelSummary.Rows(model, Sample))
+            table.AddRow(row.Index, Markup.Escape(row.Layer), Markup.Escape(row.OutputShape.ToString()), row.Parameters.ToString("N0", CultureInfo.InvariantCulture), row.Flops.ToString("N0", CultureInfo.InvariantCulture));
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Total parameters: [bold]{model.ParameterCount():N0}[/]  ({model.ParameterCount() * 4 / 1024.0:F1} KiB as float32), {model.Flops(Sample) / 1e6:F2} MFLOPs per image"));
+        return 0;
+    }
+}

@@ -1,0 +1,47 @@
+using System.Globalization;
+using Atelier.Optim;
+using Atelier.Serialization;
+using Atelier.Tensors;
+
+namespace Atelier.Training;
+
+/// <summary>
+/// Everything besides the weights that a resumed run needs to continue bit for bit: optimizer and scheduler state,
+/// early-stopping counters, the dropout stream, the last completed epoch. Saved after every epoch, beside last.safetensors.
+/// (The data order and augmentation depend only on the seed and the epoch, so they need no state.)
+/// </summary>
+public static class ResumeState
+{
+    public static void Save(RunFolder folder, int epoch, Optimizer optimizer, LrScheduler? scheduler, EarlyStopping stopping, Rng dropoutRng)
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
+            ["best_loss"] = stopping.BestLoss.ToString("R", CultureInfo.InvariantCulture),
+            ["best_epoch"] = stopping.BestEpoch.ToString(CultureInfo.InvariantCulture),
+            ["epochs_without_improvement"] = stopping.EpochsWithoutImprovement.ToString(CultureInfo.InvariantCulture),
+            ["dropout_rng"] = string.Join(",", dropoutRng.GetState()),
+            ["scheduler"] = scheduler?.SaveState() ?? "",
+            ["learning_rate"] = optimizer.LearningRate.ToString("R", CultureInfo.InvariantCulture),
+        };
+        Safetensors.Save(folder.File(RunFolder.ResumeState), optimizer.StateDict(), metadata);
+    }
+
+    /// <summary>Restores the state saved by <see cref="Save"/>; returns the last completed epoch.</summary>
+    public static int Load(RunFolder folder, Nn.Module model, Optimizer optimizer, LrScheduler? scheduler, EarlyStopping stopping, Rng dropoutRng)
+    {
+        string path = folder.File(RunFolder.ResumeState);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{folder.Path} has no {RunFolder.ResumeState}: the run did not finish an epoch, so there is nothing to resume; start it again.");
+        var state = Safetensors.Load(path);
+        var m = state.Metadata;
+        Safetensors.LoadInto(folder.File(RunFolder.LastCheckpoint), model);
+        optimizer.LoadStateDict(state.Tensors);
+        optimizer.LearningRate = float.Parse(m["learning_rate"], CultureInfo.InvariantCulture);
+        if (scheduler is not null && m["scheduler"].Length > 0) scheduler.LoadState(m["scheduler"]);
+        stopping.Restore(double.Parse(m["best_loss"], CultureInfo.InvariantCulture), int.Parse(m["best_epoch"], CultureInfo.InvariantCulture),
+            int.Parse(m["epochs_without_improvement"], CultureInfo.InvariantCulture));
+        dropoutRng.SetState(m["dropout_rng"].Split(',').Select(s => ulong.Parse(s, CultureInfo.InvariantCulture)).ToArray());
+        return int.Parse(m["epoch"], CultureInfo.InvariantCulture);
+    }
+}

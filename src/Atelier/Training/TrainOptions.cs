@@ -1,0 +1,83 @@
+namespace Atelier.Training;
+
+/// <summary>
+/// Everything a run is configured by. Every option has a kebab-case name (see <see cref="TrainOptionTable"/>)
+/// shared by the command line, YAML files, experiment grids and the run store.
+/// </summary>
+public sealed class TrainOptions
+{
+    public string Model { get; set; } = Models.ModelZoo.DefaultModel;
+    public int Epochs { get; set; } = 15;
+    public int BatchSize { get; set; } = 128;
+    public string Optimizer { get; set; } = "adamw";
+    public float LearningRate { get; set; } = 3e-3f;
+    public float Momentum { get; set; } = 0.9f;
+    public bool Nesterov { get; set; }
+    public float WeightDecay { get; set; } = 5e-4f;
+    public float Beta1 { get; set; } = 0.9f;
+    public float Beta2 { get; set; } = 0.999f;
+    public string Schedule { get; set; } = "onecycle";
+    public int StepSize { get; set; } = 10;
+    public float Gamma { get; set; } = 0.1f;
+    public int WarmupEpochs { get; set; }
+    public string Loss { get; set; } = "cross-entropy";
+    public float LabelSmoothing { get; set; } = 0.1f;
+    public string Init { get; set; } = "default";
+    public float? Dropout { get; set; }
+    public bool BatchNorm { get; set; } = true;
+    public bool Augment { get; set; } = true;
+    public int CropPadding { get; set; } = 2;
+    public bool Flip { get; set; } = true;
+    public float Rotate { get; set; }
+    public float Erase { get; set; }
+    public int ValSize { get; set; } = 10_000;
+    public bool Stratified { get; set; }
+    public int TrainSize { get; set; }
+    public int TestSize { get; set; }
+    public int Seed { get; set; } = 42;
+    public int Threads { get; set; }
+    public string Output { get; set; } = "runs";
+    public int Patience { get; set; }
+    public float MinDelta { get; set; }
+    public float ClipNorm { get; set; }
+    public string? Data { get; set; }
+    public string? Name { get; set; }
+    public string? Experiment { get; set; }
+
+    public TrainOptions Clone() => (TrainOptions)MemberwiseClone();
+
+    /// <summary>Checks ranges and names; throws ArgumentException with one sentence for the first problem.</summary>
+    public void Validate()
+    {
+        Models.ModelZoo.Get(Model);
+        Require(Epochs > 0, $"--epochs must be a positive whole number, got {Epochs}.");
+        Require(BatchSize > 0, $"--batch-size must be a positive whole number, got {BatchSize}.");
+        Require(LearningRate > 0 && float.IsFinite(LearningRate), $"--lr must be a positive number, got {LearningRate}.");
+        Require(WeightDecay >= 0, $"--weight-decay must be zero or positive, got {WeightDecay}.");
+        Require(Momentum >= 0 && Momentum < 1, $"--momentum must be in [0, 1), got {Momentum}.");
+        Require(LabelSmoothing >= 0 && LabelSmoothing < 1, $"--label-smoothing must be in [0, 1), got {LabelSmoothing}.");
+        Require(Dropout is null || (Dropout >= 0 && Dropout < 1), $"--dropout must be in [0, 1), got {Dropout}.");
+        Require(ValSize >= 0, $"--val-size must be zero or positive, got {ValSize}.");
+        Require(TrainSize >= 0, $"--train-size must be zero (all) or positive, got {TrainSize}.");
+        Require(TestSize >= 0, $"--test-size must be zero (all) or positive, got {TestSize}.");
+        Require(Threads >= 0, $"--threads must be zero (all cores) or positive, got {Threads}.");
+        Require(Patience >= 0, $"--patience must be zero (off) or positive, got {Patience}.");
+        Require(CropPadding >= 0, $"--crop-padding must be zero or positive, got {CropPadding}.");
+        Require(Erase >= 0 && Erase <= 1, $"--erase is a probability in [0, 1], got {Erase}.");
+        Require(ClipNorm >= 0, $"--clip-norm must be zero (off) or positive, got {ClipNorm}.");
+        Require(Schedules.Contains(Schedule), $"Unknown schedule '{Schedule}'. Known schedules: {string.Join(", ", Schedules)}.");
+        Require(Losses.Contains(Loss), $"Unknown loss '{Loss}'. Known losses: {string.Join(", ", Losses)}.");
+        Require(Inits.Contains(Init), $"Unknown initialisation '{Init}'. Known ones: {string.Join(", ", Inits)}.");
+        Require(OptimizerNames.Contains(Optimizer), $"Unknown optimizer '{Optimizer}'. Known optimizers: {string.Join(", ", OptimizerNames)}.");
+    }
+
+    public static readonly string[] Schedules = ["constant", "step", "exponential", "cosine", "onecycle", "plateau"];
+    public static readonly string[] Losses = ["cross-entropy", "nll"];
+    public static readonly string[] Inits = ["default", "xavier-normal", "xavier-uniform", "he-normal", "he-uniform", "normal", "zeros", "by-layer"];
+    public static readonly string[] OptimizerNames = ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "nadam"];
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition) throw new ArgumentException(message);
+    }
+}

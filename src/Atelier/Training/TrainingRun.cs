@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Text.Json;
+using Atelier.Data;
+using Atelier.Experiments;
+using Atelier.Kernels;
+using Atelier.Models;
+using Atelier.Nn;
+using Atelier.Optim;
+using Atelier.Serialization;
+using Atelier.Tensors;
+
+namespace Atelier.Training;
+
+/// <summary>What a finished run produced.</summary>
+public sealed record RunResult(RunFolder Folder, IReadOnlyList<EpochMetrics> History, Evaluation Test, ConfusionMatrix Matrix, ClassificationReport Report,
+    IReadOnlyList<string> ClassNames, double TrainingSeconds, double ImagesPerSecond, int BestEpoch, bool StoppedEarly);
+
+/// <summary>
+/// A whole run, as `atelier train` does it: data, split, model, epochs with validation, early stopping, best and last
+/// checkpoints, resume state after every epoch, the run store, and the final test-set evaluation.
+/// </summary>
+public sealed class TrainingRun
+{
+    private readonly TrainOptions options;
+    private readonly ITrainingObserver observer;
+
+    public TrainingRun(TrainOptions options, ITrainingObserver observer)
+    {
+        options.Validate();
+        this.options = options;
+        this.observer = observer;
+    }
+
+    /// <summary>Starts a new run in a new folder under options.Output.</summary>
+    public RunResult Run(DataSplits data, CancellationToken cancel) => Execute(data, RunFolder.Create(options.Output, options.Model, options.Name), resume: false, cancel);
+
+    /// <summary>Starts a new run in a given (empty) folder, as experiments do to keep one folder per run label.</summary>
+    public RunResult RunIn(DataSplits data, RunFolder folder, CancellationToken cancel) => Execute(data, folder, resume: false, cancel);
+
+    /// <summary>Continues an interrupted run from its last completed epoch; ends with the numbers the uninterrupted run gets.</summary>
+    public RunResult Resume(DataSplits data, RunFolder folder, CancellationToken cancel) => Execute(data, folder, resume: true, cancel);
+
+    private RunResult Execute(DataSplits data, RunFolder folder, bool resume, CancellationToken cancel)
+    {
+        if (options.Threads > 0) Workers.ThreadCount = options.Threads;
+        var rng = new Rng((ulong)options.Seed);
+        var modelOptions = new ModelOptions
+        {
+            Channels = 1, Height = data.Train.Height, Width = data.Train.Width, Classes = data.ClassNames.Count,
+            Dropout = options.Dropout, BatchNorm = options.BatchNorm,
+        };
+        var model = ModelZoo.Create(options.Model, modelOptions, rng);
+        if (options.Init != "default") Init.Apply(model, ParseInit(options.Init), rng);
+        var dropoutRng = rng.Fork();
+        foreach (var (_, module) in model.Modules())
+            if (module is Dropout dropout) dropout.Generator = dropoutRng;
+
+        var trainLoader = data.TrainLoader(options);
+        var valLoader = data.EvalLoader(data.Validation, options.BatchSize);
+        var optimizer = Optimizers.Create(options.Optimizer, model.Parameters(), new OptimizerOptions
+        {
+            LearningRate = options.LearningRate, Momentum = options.Momentum, Nesterov = options.Nesterov,
+            WeightDecay = options.WeightDecay, Beta1 = options.Beta1, Beta2 = options.Beta2,
+        });
+        var scheduler = Schedules.Create(options, optimizer, trainLoader.BatchCount);
+        var trainer = new Trainer(model, optimizer, scheduler, options.Loss, options.LabelSmoothing, options.ClipNorm);
+        var stopping = new EarlyStopping(options.Patience, options.MinDelta);
+        var history = new List<EpochMetrics>();
+        var metadata = CheckpointMetadata(data);
+
+        using var store = new RunStore(Path.Combine(Path.GetDirectoryName(folder.Path)!, "atelier.db"));
+        int firstEpoch = 1;
+        if (resume)
+        {
+            history = folder.ReadHistory();
+            firstEpoch = ResumeState.Load(folder, model, optimizer, scheduler, stopping, dropoutRng) + 1;
+            history = history.Where(h => h.Epoch < firstEpoch).ToList();
+            observer.Message($"Resuming {folder.Id} at epoch {firstEpoch} of {options.Epochs}.");
+        }
+        else folder.WriteOptions(options);
+        store.StartRun(folder.Id, options.Model, folder.Path, options.Experiment, TrainOptionTable.ToPairs(options));
+
+        double trainSeconds = history.Sum(h => h.Seconds);
+        try
+        {
+            for (int epoch = firstEpoch; epoch <= options.Epochs && !stopping.ShouldStop; epoch++)
+            {
+                var epochClock = Stopwatch.StartNew();
+                double lr = optimizer.LearningRate;
+                var (trainLoss, trainAccuracy) = trainer.TrainEpoch(trainLoader, epoch, options.Epochs, observer, cancel);
+                double seconds = epochClock.Elapsed.TotalSeconds;
+                var val = data.Validation.Count > 0 ? trainer.Evaluate(valLoader, data.ClassNames.Count) : null;
+                double valLoss = val?.Loss ?? trainLoss;
+                if (scheduler is { StepsPerBatch: false }) scheduler.Step(valLoss);
+                trainSeconds += seconds;
+                var metrics = new EpochMetrics(epoch, trainLoss, trainAccuracy, val?.Loss ?? double.NaN, val?.Accuracy ?? double.NaN, lr, seconds);
+                history.Add(metrics);
+                bool best = stopping.Observe(epoch, valLoss);
+                metadata["atelier.epoch"] = epoch.ToString(CultureInfo.InvariantCulture);
+                if (best) Safetensors.SaveModel(folder.File(RunFolder.BestCheckpoint), model, metadata);
+                Safetensors.SaveModel(folder.File(RunFolder.LastCheckpoint), model, metadata);
+                ResumeState.Save(folder, epoch, optimizer, scheduler, stopping, dropoutRng);
+                folder.WriteHistory(history);
+                store.AddEpoch(folder.Id, epoch, trainLoss, trainAccuracy, metrics.ValLoss, metrics.ValAccuracy, lr, seconds);
+                observer.EpochEnded(metrics, best);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            store.EndRun(folder.Id, "interrupted", "stopped by the user");
+            throw;
+        }
+        catch (NonFiniteLossException e)
+        {
+            store.EndRun(folder.Id, "failed", e.Message);
+            throw;
+        }
+
+        if (stopping.ShouldStop) observer.Message($"Early stopping: no improvement of validation loss for {options.Patience} epochs; restoring epoch {stopping.BestEpoch}.");
+        Safetensors.LoadInto(folder.File(RunFolder.BestCheckpoint), model);
+        var test = trainer.Evaluate(data.EvalLoader(data.Test, options.BatchSize), data.ClassNames.Count);
+        var matrix = new ConfusionMatrix(data.ClassNames.Count);
+        matrix.Add(test.Actual, test.Predicted);
+        var report = matrix.Report();
+        double imagesPerSecond = history.Count == 0 ? 0 : trainLoader.SampleCount * history.Count / Math.Max(1e-9, trainSeconds);
+        var result = new RunResult(folder, history, test, matrix, report, data.ClassNames, trainSeconds, imagesPerSecond, stopping.BestEpoch, stopping.ShouldStop);
+        Results.Write(result);
+        store.FinishRun(folder.Id, Results.KeyMetrics(result));
+        return result;
+    }
+
+    private Dictionary<string, string> CheckpointMetadata(DataSplits data) => new()
+    {
+        ["format"] = "pt",
+        ["atelier.model"] = options.Model,
+        ["atelier.mean"] = data.Mean.ToString("R", CultureInfo.InvariantCulture),
+        ["atelier.std"] = data.Std.ToString("R", CultureInfo.InvariantCulture),
+        ["atelier.classes"] = JsonSerializer.Serialize(data.ClassNames),
+        ["atelier.input"] = $"1,{data.Train.Height},{data.Train.Width}",
+        ["atelier.options"] = JsonSerializer.Serialize(TrainOptionTable.ToPairs(options).ToDictionary(p => p.Key, p => p.Value)),
+    };
+
+    private static InitScheme ParseInit(string name) => name switch
+    {
+        "xavier-normal" => InitScheme.XavierNormal,
+        "xavier-uniform" => InitScheme.XavierUniform,
+        "he-normal" => InitScheme.HeNormal,
+        "he-uniform" => InitScheme.HeUniform,
+        "normal" => InitScheme.Normal,
+        "zeros" => InitScheme.Zeros,
+        "by-layer" => InitScheme.ByLayerType,
+        _ => InitScheme.Default,
+    };
+}
