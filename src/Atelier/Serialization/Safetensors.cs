@@ -65,7 +65,8 @@ public static class Safetensors
 
     /// <summary>
     /// Reads a safetensors file; every tensor comes back as float32 (I64, F64, F16 and BF16 are converted).
-    /// A malformed file throws <see cref="InvalidModelFileException"/> with one sentence naming the file.
+    /// A malformed or missing file throws <see cref="InvalidModelFileException"/> with one sentence naming it;
+    /// other I/O failures (permissions, disk errors) surface as the usual .NET I/O exceptions.
     /// </summary>
     public static SafetensorsFile Load(string path)
     {
