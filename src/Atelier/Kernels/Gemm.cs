@@ -81,10 +81,12 @@ public static unsafe class Gemm
                 Direct(in job);
                 return;
             }
+            // A·Bᵀ with a narrow output and a long k: dot products beat a mostly empty register tile.
+            job.Dot = path == GemmPath.Vector512 && !transA && transB && (n < 32 || m < 8) && k >= 64;
             int threads = Workers.ThreadCount;
             if (threads <= 1 || macs < ParallelLimit || Workers.IsInsideWorker)
             {
-                job.Blocked(0, m, 0, n);
+                job.Run(0, m, 0, n);
                 return;
             }
             job.Plan(threads);
@@ -116,7 +118,7 @@ public static unsafe class Gemm
         public float* A, B, C;
         public nint ARowStride, AColStride, BRowStride, BColStride;
         public int M, N, K;
-        public bool Accumulate;
+        public bool Accumulate, Dot;
         public GemmPath Path;
 
         // Parallel plan: C is cut along n (or m) into Units tile-aligned stripes of UnitSize, handed out in Chunks.
@@ -126,6 +128,16 @@ public static unsafe class Gemm
         public void Plan(int threads)
         {
             var (mr, nr) = TileShape(Path);
+            if (Dot)
+            {
+                // Stripes of whole dot blocks (4 rows or 3 columns), one per thread.
+                SplitN = M < 8 * threads;
+                int block = SplitN ? 3 : 4, extentDot = SplitN ? N : M;
+                UnitSize = (extentDot + block * threads - 1) / (block * threads) * block;
+                Units = (extentDot + UnitSize - 1) / UnitSize;
+                Chunks = Units;
+                return;
+            }
             // Split the longer side: each thread re-packs the whole other operand, which costs 1/(that side) of the work.
             SplitN = N / nr >= M / mr;
             int tile = SplitN ? nr : mr;
@@ -145,8 +157,14 @@ public static unsafe class Gemm
         {
             int extent = SplitN ? N : M;
             int lo = start * UnitSize, hi = Math.Min(extent, end * UnitSize);
-            if (SplitN) Blocked(0, M, lo, hi);
-            else Blocked(lo, hi, 0, N);
+            if (SplitN) Run(0, M, lo, hi);
+            else Run(lo, hi, 0, N);
+        }
+
+        public readonly void Run(int i0, int i1, int j0, int j1)
+        {
+            if (Dot) GemmDot.Block(A, B, C, N, K, i0, i1, j0, j1, Accumulate);
+            else Blocked(i0, i1, j0, j1);
         }
 
         /// <summary>Computes the block C[i0..i1, j0..j1] on the calling thread.</summary>

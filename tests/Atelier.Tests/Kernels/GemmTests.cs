@@ -64,7 +64,7 @@ public sealed class GemmTests
     {
         { 1, 1, 1 }, { 1, 17, 3 }, { 3, 1, 5 }, { 5, 7, 1 }, { 17, 31, 33 }, { 33, 65, 17 }, { 31, 33, 127 },
         { 65, 127, 3 }, { 8, 32, 256 }, { 9, 33, 257 }, { 127, 65, 300 }, { 200, 70, 40 }, { 1, 300, 520 },
-        { 300, 1, 260 }, { 64, 392, 784 }, { 193, 100, 513 },
+        { 300, 1, 260 }, { 64, 392, 784 }, { 193, 100, 513 }, { 37, 9, 1000 }, { 5, 200, 333 }, { 64, 10, 128 },
     };
 
     [Theory]
@@ -83,6 +83,8 @@ public sealed class GemmTests
     [Theory]
     [InlineData(257, 4100, 3)] // crosses the n block (Nc) and the m block (Mc)
     [InlineData(20, 4200, 9)]
+    [InlineData(3, 2000, 700)] // dot path split by columns
+    [InlineData(70, 11, 3000)] // dot path split by rows
     public void Crosses_the_cache_blocks(int m, int n, int k)
     {
         for (int t = 0; t < 4; t++)

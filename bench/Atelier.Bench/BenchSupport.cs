@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Runtime.Intrinsics.X86;
+using System.Text.Json;
+
+namespace Atelier.Bench;
+
+/// <summary>Timing, machine description and result files shared by the benchmarks.</summary>
+internal static class BenchSupport
+{
+    /// <summary>Median seconds of <paramref name="reps"/> timed runs after <paramref name="warmup"/> untimed ones.</summary>
+    public static double MedianSeconds(Action action, int reps, int warmup = 2)
+    {
+        for (int i = 0; i < warmup; i++) action();
+        var times = new double[reps];
+        for (int i = 0; i < reps; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            action();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        Array.Sort(times);
+        return reps % 2 == 1 ? times[reps / 2] : (times[reps / 2 - 1] + times[reps / 2]) / 2;
+    }
+
+    /// <summary>Repeats <paramref name="action"/> so one timed run lasts at least <paramref name="seconds"/>.</summary>
+    public static int RepeatsFor(Action action, double seconds)
+    {
+        action();
+        long start = Stopwatch.GetTimestamp();
+        action();
+        double once = Math.Max(Stopwatch.GetElapsedTime(start).TotalSeconds, 1e-7);
+        return Math.Max(1, (int)Math.Ceiling(seconds / once));
+    }
+
+    public static object Machine() => new
+    {
+        processors = Environment.ProcessorCount,
+        avx512 = Avx512F.IsSupported,
+        avx2 = Avx2.IsSupported,
+        runtime = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+        os = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+        loadAverage = LoadAverage(),
+    };
+
+    /// <summary>The 1-minute load average (Linux), to judge how noisy a run was.</summary>
+    public static double? LoadAverage()
+    {
+        try
+        {
+            var text = File.ReadAllText("/proc/loadavg");
+            return double.Parse(text.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>Writes <paramref name="result"/> as JSON to bench/results/&lt;name&gt;-&lt;timestamp&gt;.json.</summary>
+    public static string WriteResult(string name, object result)
+    {
+        string dir = Path.Combine(RepositoryRoot(), "bench", "results");
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, $"{name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(temp, path, overwrite: true);
+        return path;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Atelier.sln"))) return dir.FullName;
+        return Environment.CurrentDirectory;
+    }
+}
