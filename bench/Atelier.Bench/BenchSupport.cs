@@ -5,22 +5,52 @@ using System.Text.Json;
 namespace Atelier.Bench;
 
 /// <summary>Timing, machine description and result files shared by the benchmarks.</summary>
-internal static class BenchSupport
+internal static unsafe class BenchSupport
 {
     /// <summary>Median seconds of <paramref name="reps"/> timed runs after <paramref name="warmup"/> untimed ones.</summary>
     public static double MedianSeconds(Action action, int reps, int warmup = 2)
+        => Median(action, reps, warmup).Wall;
+
+    /// <summary>Median wall seconds and median process CPU seconds of timed runs after warm-up runs.</summary>
+    public static (double Wall, double Cpu) Median(Action action, int reps, int warmup = 2)
     {
         for (int i = 0; i < warmup; i++) action();
         var times = new double[reps];
+        var cpu = new double[reps];
         for (int i = 0; i < reps; i++)
         {
+            double cpuStart = ProcessCpuSeconds();
             long start = Stopwatch.GetTimestamp();
             action();
             times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            cpu[i] = ProcessCpuSeconds() - cpuStart;
         }
-        Array.Sort(times);
-        return reps % 2 == 1 ? times[reps / 2] : (times[reps / 2 - 1] + times[reps / 2]) / 2;
+        return (MedianOf(times), MedianOf(cpu));
     }
+
+    private static double MedianOf(double[] values)
+    {
+        Array.Sort(values);
+        int n = values.Length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    }
+
+    /// <summary>CPU seconds used by this process so far (all threads): robust to being descheduled on a shared machine.</summary>
+    public static double ProcessCpuSeconds()
+    {
+        if (!OperatingSystem.IsLinux()) return System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        Timespec t;
+        clock_gettime(2 /* CLOCK_PROCESS_CPUTIME_ID */, &t);
+        return t.Seconds + t.Nanoseconds * 1e-9;
+    }
+
+    private struct Timespec
+    {
+        public long Seconds, Nanoseconds;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern unsafe int clock_gettime(int clock, Timespec* time);
 
     /// <summary>Repeats <paramref name="action"/> so one timed run lasts at least <paramref name="seconds"/>.</summary>
     public static int RepeatsFor(Action action, double seconds)

@@ -10,28 +10,39 @@ namespace Atelier.Kernels;
 /// </summary>
 internal static unsafe class GemmDot
 {
+    // k is walked in slices so the A and B rows of a slice stay in L2 while every block re-reads them.
+    private const int KSlice = 1024;
+
     /// <summary>C[i0..i1, j0..j1] (+)= A[i, :]·B[j, :] with A [m, k], B [n, k] and C [m, n] row-major.</summary>
     public static void Block(float* a, float* b, float* c, int n, int k, int i0, int i1, int j0, int j1, bool accumulate)
     {
-        int i = i0;
-        for (; i + 4 <= i1; i += 4)
+        for (int p0 = 0; p0 < k; p0 += KSlice)
         {
-            int j = j0;
-            for (; j + 3 <= j1; j += 3) Block4x3(a + (nint)i * k, b + (nint)j * k, c + (nint)i * n + j, n, k, accumulate);
-            for (; j < j1; j++)
-                for (int r = 0; r < 4; r++) Single(a + (nint)(i + r) * k, b + (nint)j * k, c + (nint)(i + r) * n + j, k, accumulate);
+            int len = Math.Min(KSlice, k - p0);
+            bool add = accumulate || p0 > 0;
+            float* ap = a + p0, bp = b + p0;
+            int i = i0;
+            for (; i + 4 <= i1; i += 4)
+            {
+                int j = j0;
+                for (; j + 3 <= j1; j += 3)
+                    Block4x3(ap + (nint)i * k, bp + (nint)j * k, c + (nint)i * n + j, n, k, len, add);
+                for (; j < j1; j++)
+                    for (int r = 0; r < 4; r++)
+                        Single(ap + (nint)(i + r) * k, bp + (nint)j * k, c + (nint)(i + r) * n + j, len, add);
+            }
+            for (; i < i1; i++)
+                for (int j = j0; j < j1; j++) Single(ap + (nint)i * k, bp + (nint)j * k, c + (nint)i * n + j, len, add);
         }
-        for (; i < i1; i++)
-            for (int j = j0; j < j1; j++) Single(a + (nint)i * k, b + (nint)j * k, c + (nint)i * n + j, k, accumulate);
     }
 
     // 4 rows of A × 3 rows of B: 12 accumulators, 7 loads per 12 FMAs.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block4x3(float* a, float* b, float* c, nint ldc, int k, bool accumulate)
+    private static void Block4x3(float* a, float* b, float* c, nint ldc, nint stride, int k, bool accumulate)
     {
         Vector512<float> s00 = default, s01 = default, s02 = default, s10 = default, s11 = default, s12 = default;
         Vector512<float> s20 = default, s21 = default, s22 = default, s30 = default, s31 = default, s32 = default;
-        float* a1 = a + k, a2 = a + 2 * k, a3 = a + 3 * k, b1 = b + k, b2 = b + 2 * k;
+        float* a1 = a + stride, a2 = a + 2 * stride, a3 = a + 3 * stride, b1 = b + stride, b2 = b + 2 * stride;
         int p = 0;
         for (; p + 16 <= k; p += 16)
         {

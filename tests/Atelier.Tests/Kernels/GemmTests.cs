@@ -84,7 +84,7 @@ public sealed class GemmTests
     [InlineData(257, 4100, 3)] // crosses the n block (Nc) and the m block (Mc)
     [InlineData(20, 4200, 9)]
     [InlineData(3, 2000, 700)] // dot path split by columns
-    [InlineData(70, 11, 3000)] // dot path split by rows
+    [InlineData(70, 11, 3000)] // dot path split by rows, k crossing its slices
     public void Crosses_the_cache_blocks(int m, int n, int k)
     {
         for (int t = 0; t < 4; t++)
