@@ -1,2 +1,17 @@
-Console.WriteLine("Atelier.Bench");
-return 0;
+using Atelier.Bench;
+
+// One subcommand per benchmark; each lives in its own file and returns an exit code.
+var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>
+{
+    ["gemm"] = ("machine fp32 peak, then GEMM GFLOP/s on square and training shapes, 1 and 2 threads", GemmBenchmark.Run),
+    ["peak"] = ("machine fp32 peak only (Vector512 FMA loop)", PeakBenchmark.Run),
+};
+
+if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
+{
+    Console.Error.WriteLine(args.Length == 0 ? "Name a benchmark to run." : $"Unknown benchmark '{args[0]}'.");
+    Console.Error.WriteLine("Usage: dotnet run -c Release --project bench/Atelier.Bench -- <benchmark> [--quick]");
+    foreach (var (name, (help, _)) in commands) Console.Error.WriteLine($"  {name,-8} {help}");
+    return 2;
+}
+return command.Run(args[1..]);
