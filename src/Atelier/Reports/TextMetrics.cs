@@ -1,0 +1,18 @@
+namespace Atelier.Reports;
+
+/// <summary>Text width estimates without a font engine: ~0.6·size per character for a sans-serif face.</summary>
+public static class TextMetrics
+{
+    public const double CharWidth = 0.6;
+
+    public static double Width(string text, double fontSize) => text.Length * CharWidth * fontSize;
+
+    /// <summary>The text cut with an ellipsis so that it fits in <paramref name="maxWidth"/> pixels.</summary>
+    public static string Fit(string text, double maxWidth, double fontSize)
+    {
+        if (Width(text, fontSize) <= maxWidth) return text;
+        int chars = (int)Math.Floor(maxWidth / (CharWidth * fontSize)) - 1;
+        if (chars <= 0) return "";
+        return text[..chars].TrimEnd() + "…";
+    }
+}
