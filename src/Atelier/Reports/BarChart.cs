@@ -38,16 +38,15 @@ public sealed class BarChart
     private string Draw(bool horizontal)
     {
         int nc = Categories.Length, ns = Math.Max(1, Series.Count);
-        int height = horizontal ? Math.Max(Height, (int)(90 + nc * Math.Max(22, ns * 13))) : Height;
+        int height = horizontal ? Math.Max(Height, (int)(90 + nc * Math.Max(22, ns * 16))) : Height;
         var w = new SvgWriter(Width, height, Title);
         double top = string.IsNullOrEmpty(Title) ? 14 : 40;
         string valueLabel = AxisPainter.Label(ValueLabel, ValueUnit);
 
-        bool legend = Series.Count > 1;
-        double legendText = 0;
-        if (legend) foreach (var s in Series) legendText = Math.Max(legendText, TextMetrics.Width(s.Name, AxisPainter.LegendFont));
-        legendText = Math.Min(legendText, Width / 3.0);
-        double right = legend ? 16 + 20 + legendText + 12 : 18;
+        var names = new List<string>();
+        foreach (var s in Series) names.Add(s.Name);
+        var legend = Legend.Plan(names, Width, Series.Count > 1);
+        double right = legend.RightWidth > 0 ? legend.RightWidth + 16 : 18;
 
         // Data extent, with 0 in range so bar lengths mean something.
         double lo = 0, hi = 0, widestValue = 0;
@@ -59,6 +58,7 @@ public sealed class BarChart
                     widestValue = Math.Max(widestValue, TextMetrics.Width(Format(v), ValueFont));
                 }
         if (ValueMin is { } vmin) lo = vmin;
+        double dataHi = hi;
         if (ValueMax is { } vmax) hi = vmax;
         if (hi <= lo) hi = lo + 1;
 
@@ -80,21 +80,19 @@ public sealed class BarChart
             // Category labels: level if they fit their slot, else rotated 40° and cut to 130 px.
             bool rotate = catLabelWidth > group - 6;
             double catDepth = rotate ? Math.Min(catLabelWidth, 130) * Math.Sin(40 * Math.PI / 180) + AxisPainter.TickFont + 6 : AxisPainter.TickFont + 10;
-            double bottom = 8 + catDepth + (CategoryLabel is { Length: > 0 } ? AxisPainter.LabelFont + 10 : 0);
+            double bottom = 8 + catDepth + (CategoryLabel is { Length: > 0 } ? AxisPainter.LabelFont + 10 : 0) + legend.BelowHeight;
             y0 = height - bottom; y1 = top + (ShowValues ? 4 : 0);
             double barW = group * 0.8 / ns;
             bool rotateValues = ShowValues && widestValue > barW + 2;
             double headroom = ShowValues ? (rotateValues ? widestValue + 6 : ValueFont + 6) : 0;
-            // Leave the headroom above the tallest bar for its value label.
-            if (hi > 0 && ValueMax is null) hi /= Math.Max(0.3, 1 - headroom / (y0 - y1));
-            ticks = Ticks.Linear(lo, hi, Math.Clamp((int)((y0 - y1) / 50), 3, 8));
+            ticks = WithHeadroom(Ticks.Linear(lo, hi, Math.Clamp((int)((y0 - y1) / 50), 3, 8)), headroom / (y0 - y1), dataHi);
             vs = Scale.For(ticks, y0, y1);
             AxisPainter.Left(w, ticks, vs, x0, x1);
             w.Line(x0, y0, x1, y0, Palette.Axis).Line(x0, y0, x0, y1, Palette.Axis);
             if (valueLabel.Length > 0)
                 w.Text(10 + AxisPainter.LabelFont, (y0 + y1) / 2, TextMetrics.Fit(valueLabel, y0 - y1, AxisPainter.LabelFont), AxisPainter.LabelFont, TextAnchor.Middle, Palette.Text, rotate: -90);
             if (CategoryLabel is { Length: > 0 })
-                w.Text((x0 + x1) / 2, height - 10, TextMetrics.Fit(CategoryLabel, x1 - x0, AxisPainter.LabelFont), AxisPainter.LabelFont, TextAnchor.Middle, Palette.Text);
+                w.Text((x0 + x1) / 2, height - 10 - legend.BelowHeight, TextMetrics.Fit(CategoryLabel, x1 - x0, AxisPainter.LabelFont), AxisPainter.LabelFont, TextAnchor.Middle, Palette.Text);
             double baseline = vs.Map(Math.Clamp(0, ticks.Min, ticks.Max));
             for (int c = 0; c < nc; c++)
             {
@@ -124,16 +122,15 @@ public sealed class BarChart
         {
             double catW = Math.Min(catLabelWidth, Width * 0.35);
             double left = 10 + (CategoryLabel is { Length: > 0 } ? AxisPainter.LabelFont + 10 : 0) + catW + 10;
-            double bottom = 8 + 6 + AxisPainter.TickFont + 4 + (valueLabel.Length > 0 ? AxisPainter.LabelFont + 10 : 0);
+            double bottom = 8 + 6 + AxisPainter.TickFont + 4 + (valueLabel.Length > 0 ? AxisPainter.LabelFont + 10 : 0) + legend.BelowHeight;
             x0 = left; x1 = Width - right; y0 = height - bottom; y1 = top;
             double headroom = ShowValues ? widestValue + 8 : 0;
-            if (hi > 0 && ValueMax is null) hi /= Math.Max(0.3, 1 - headroom / (x1 - x0));
-            ticks = AxisPainter.FitHorizontal(lo, hi, false, x1 - x0, Math.Clamp((int)((x1 - x0) / 70), 3, 10));
+            ticks = WithHeadroom(AxisPainter.FitHorizontal(lo, hi, false, x1 - x0, Math.Clamp((int)((x1 - x0) / 70), 3, 10)), headroom / (x1 - x0), dataHi);
             vs = Scale.For(ticks, x0, x1);
             AxisPainter.Bottom(w, ticks, vs, y0, y1);
             w.Line(x0, y0, x1, y0, Palette.Axis).Line(x0, y0, x0, y1, Palette.Axis);
             if (valueLabel.Length > 0)
-                w.Text((x0 + x1) / 2, height - 10, TextMetrics.Fit(valueLabel, x1 - x0, AxisPainter.LabelFont), AxisPainter.LabelFont, TextAnchor.Middle, Palette.Text);
+                w.Text((x0 + x1) / 2, height - 10 - legend.BelowHeight, TextMetrics.Fit(valueLabel, x1 - x0, AxisPainter.LabelFont), AxisPainter.LabelFont, TextAnchor.Middle, Palette.Text);
             if (CategoryLabel is { Length: > 0 })
                 w.Text(10 + AxisPainter.LabelFont, (y0 + y1) / 2, TextMetrics.Fit(CategoryLabel, y0 - y1, AxisPainter.LabelFont), AxisPainter.LabelFont, TextAnchor.Middle, Palette.Text, rotate: -90);
             double group = (y0 - y1) / Math.Max(1, nc);
@@ -156,16 +153,20 @@ public sealed class BarChart
             }
         }
 
-        if (legend)
-        {
-            double lx = x1 + 16, ly = y1 + 6, row = AxisPainter.LegendFont + 8;
-            for (int s = 0; s < Series.Count; s++, ly += row)
-            {
-                w.Rect(lx, ly - 6, 14, 12, ColorOf(s));
-                w.Text(lx + 20, ly + AxisPainter.LegendFont * 0.35, TextMetrics.Fit(Series[s].Name, legendText, AxisPainter.LegendFont), AxisPainter.LegendFont, TextAnchor.Start, Palette.Text, cssClass: "legend");
-            }
-        }
+        legend.Draw(w, x1 + 16, y1, x0, height - 6 - legend.BelowHeight, (sw, i, x, y) => sw.Rect(x + 5, y - 6, 14, 12, ColorOf(i)));
         return w.Finish();
+    }
+
+    /// <summary>
+    /// Stretches the domain (not the ticks) past the longest bar so its value label fits in the plot:
+    /// (max − hi) / (max − min) ≥ fraction of the plot's length.
+    /// </summary>
+    private static Ticks WithHeadroom(Ticks ticks, double fraction, double hi)
+    {
+        if (hi <= 0 || fraction <= 0) return ticks;
+        fraction = Math.Min(fraction, 0.7);
+        double max = Math.Max(ticks.Max, (hi - fraction * ticks.Min) / (1 - fraction));
+        return ticks with { Max = max };
     }
 
     private string ColorOf(int s) => Series[s].Color ?? Palette.Color(s);

@@ -6,15 +6,15 @@ public sealed record ImageGridCell(GrayImage Image, string Caption = "", bool Hi
 /// <summary>Images in rows with captions ("pred: Shirt 93%\ntrue: T-shirt/top"), each an embedded PNG.</summary>
 public sealed class ImageGrid
 {
-    private const double CaptionFont = 11, LineHeight = 14, Gap = 10;
+    private const double CaptionFont = 10.5, LineHeight = 14, Gap = 10;
 
     public string? Title { get; set; }
     public List<ImageGridCell> Cells { get; } = [];
     public int Columns { get; set; } = 8;
     /// <summary>Displayed size of each image in pixels (28×28 images are scaled up without smoothing).</summary>
     public double ImageSize { get; set; } = 84;
-    /// <summary>Extra room per cell for captions wider than the image.</summary>
-    public double CellWidth { get; set; } = 0;
+    /// <summary>Cells widen for captions up to this multiple of the image size; longer captions are cut.</summary>
+    public double MaxCaptionWidthFactor { get; set; } = 1.75;
 
     public ImageGrid Add(GrayImage image, string caption = "", bool highlight = false)
     {
@@ -27,8 +27,15 @@ public sealed class ImageGrid
         int cols = Math.Max(1, Math.Min(Columns, Cells.Count));
         int rows = (Cells.Count + cols - 1) / cols;
         int lines = 0;
-        foreach (var c in Cells) lines = Math.Max(lines, c.Caption.Length == 0 ? 0 : c.Caption.Split('\n').Length);
-        double cellW = Math.Max(ImageSize, CellWidth) + Gap, cellH = ImageSize + lines * LineHeight + Gap + (lines > 0 ? 4 : 0);
+        double captionW = 0;
+        foreach (var c in Cells)
+        {
+            if (c.Caption.Length == 0) continue;
+            var parts = c.Caption.Split('\n');
+            lines = Math.Max(lines, parts.Length);
+            foreach (var p in parts) captionW = Math.Max(captionW, TextMetrics.Width(p, CaptionFont) + 4);
+        }
+        double cellW = Math.Max(ImageSize, Math.Min(captionW, ImageSize * MaxCaptionWidthFactor)) + Gap, cellH = ImageSize + lines * LineHeight + Gap + (lines > 0 ? 4 : 0);
         double top = string.IsNullOrEmpty(Title) ? Gap : 38;
         double width = Math.Max(cols * cellW + Gap, string.IsNullOrEmpty(Title) ? 0 : TextMetrics.Width(Title, AxisPainter.TitleFont) + 20);
         double height = top + rows * cellH + Gap / 2;

@@ -1,6 +1,6 @@
 namespace Atelier.Reports;
 
-/// <summary>Several named series on linear or log axes; legend outside the plot on the right so it never hides data.</summary>
+/// <summary>Several named series on linear or log axes; the legend sits right of or under the plot, never on the data.</summary>
 public sealed class LineChart
 {
     public string? Title { get; set; }
@@ -33,12 +33,12 @@ public sealed class LineChart
         string xLabel = AxisPainter.Label(XLabel, XUnit), yLabel = AxisPainter.Label(YLabel, YUnit);
         double bottom = 8 + 6 + AxisPainter.TickFont + 4 + (xLabel.Length > 0 ? AxisPainter.LabelFont + 10 : 0);
 
-        // Legend: a column right of the plot; names cut to a third of the figure width at most.
-        bool legend = Series.Count > 1 || (Series.Count == 1 && Series[0].Name.Length > 0);
-        double legendText = 0;
-        if (legend) foreach (var s in Series) legendText = Math.Max(legendText, TextMetrics.Width(s.Name, AxisPainter.LegendFont));
-        legendText = Math.Min(legendText, Width / 3.0);
-        double right = legend ? 16 + 30 + legendText + 12 : 18;
+        bool show = Series.Count > 1 || (Series.Count == 1 && Series[0].Name.Length > 0);
+        var names = new List<string>();
+        foreach (var s in Series) names.Add(s.Name);
+        var legend = Legend.Plan(names, Width, show);
+        double right = legend.RightWidth > 0 ? legend.RightWidth + 16 : 18;
+        bottom += legend.BelowHeight;
 
         var (xMin, xMax, yMin, yMax, any) = Extent();
         double plotH = Height - top - bottom;
@@ -63,7 +63,7 @@ public sealed class LineChart
         AxisPainter.Bottom(w, xTicks, xs, y0, y1);
         w.Line(x0, y0, x1, y0, Palette.Axis).Line(x0, y0, x0, y1, Palette.Axis);
         if (xLabel.Length > 0)
-            w.Text((x0 + x1) / 2, Height - 10, TextMetrics.Fit(xLabel, plotW, AxisPainter.LabelFont), AxisPainter.LabelFont, TextAnchor.Middle, Palette.Text);
+            w.Text((x0 + x1) / 2, Height - 10 - legend.BelowHeight, TextMetrics.Fit(xLabel, plotW, AxisPainter.LabelFont), AxisPainter.LabelFont, TextAnchor.Middle, Palette.Text);
         if (yLabel.Length > 0)
             w.Text(10 + AxisPainter.LabelFont, (y0 + y1) / 2, TextMetrics.Fit(yLabel, y0 - y1, AxisPainter.LabelFont), AxisPainter.LabelFont, TextAnchor.Middle, Palette.Text, rotate: -90);
 
@@ -75,26 +75,13 @@ public sealed class LineChart
         w.OpenGroup($"clip-path=\"url(#{id})\"").Raw(body).CloseGroup();
         if (!any) w.Text((x0 + x1) / 2, (y0 + y1) / 2, "no data", 13, TextAnchor.Middle, Palette.MutedText);
 
-        if (legend)
+        legend.Draw(w, x1 + 16, y1, x0, Height - 6 - legend.BelowHeight, (sw, i, x, y) =>
         {
-            double lx = x1 + 16, ly = y1 + 6;
-            double row = AxisPainter.LegendFont + 8;
-            int fits = Math.Max(1, (int)((y0 - y1) / row));
-            for (int i = 0; i < Series.Count; i++)
-            {
-                if (i == fits - 1 && Series.Count > fits)
-                {
-                    w.Text(lx, ly + AxisPainter.LegendFont * 0.35, $"+{Series.Count - i} more", AxisPainter.LegendFont, TextAnchor.Start, Palette.MutedText);
-                    break;
-                }
-                var s = Series[i];
-                string color = ColorOf(s, i);
-                w.Line(lx, ly, lx + 24, ly, color, 2, s.Dashed ? "6,4" : null);
-                if (s.Markers) Marker(w, lx + 12, ly, color, s.Dashed);
-                w.Text(lx + 30, ly + AxisPainter.LegendFont * 0.35, TextMetrics.Fit(s.Name, legendText, AxisPainter.LegendFont), AxisPainter.LegendFont, TextAnchor.Start, Palette.Text, cssClass: "legend");
-                ly += row;
-            }
-        }
+            var s = Series[i];
+            string color = ColorOf(s, i);
+            sw.Line(x, y, x + Legend.Swatch, y, color, 2, s.Dashed ? "6,4" : null);
+            if (s.Markers) Marker(sw, x + Legend.Swatch / 2, y, color, s.Dashed);
+        });
         return w.Finish();
     }
 

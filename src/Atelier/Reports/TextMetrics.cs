@@ -15,4 +15,14 @@ public static class TextMetrics
         if (chars <= 0) return "";
         return text[..chars].TrimEnd() + "…";
     }
+
+    /// <summary>The text with its middle replaced by an ellipsis so that it fits (keeps distinguishing suffixes).</summary>
+    public static string FitMiddle(string text, double maxWidth, double fontSize)
+    {
+        if (Width(text, fontSize) <= maxWidth) return text;
+        int chars = (int)Math.Floor(maxWidth / (CharWidth * fontSize)) - 1;
+        if (chars <= 1) return Fit(text, maxWidth, fontSize);
+        int tail = chars / 2, head = chars - tail;
+        return text[..head].TrimEnd() + "…" + text[^tail..].TrimStart();
+    }
 }
