@@ -19,7 +19,7 @@ public sealed record Checkpoint(string Path, Module Model, string ModelName, Nor
         var file = Safetensors.Load(path);
         var m = file.Metadata;
         if (!m.TryGetValue("atelier.model", out var modelName))
-            throw new InvalidModelFileException($"{path} is a safetensors file but not an Atelier checkpoint: its metadata names no model.");
+            throw new InvalidModelFileException(path, $"{path} is a safetensors file but not an Atelier checkpoint: its metadata names no model.");
         var classes = JsonSerializer.Deserialize<string[]>(m.GetValueOrDefault("atelier.classes", "[]")) ?? [];
         var dims = m.GetValueOrDefault("atelier.input", "1,28,28").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var pairs = JsonSerializer.Deserialize<Dictionary<string, string>>(m.GetValueOrDefault("atelier.options", "{}")) ?? [];
@@ -35,7 +35,7 @@ public sealed record Checkpoint(string Path, Module Model, string ModelName, Nor
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidModelFileException($"{path}: {e.Message}");
+            throw new InvalidModelFileException(path, $"{path}: {e.Message}");
         }
         model.Eval();
         var normalization = new Normalization(float.Parse(m.GetValueOrDefault("atelier.mean", "0"), CultureInfo.InvariantCulture),

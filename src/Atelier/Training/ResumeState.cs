@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Atelier.Optim;
 using Atelier.Serialization;
 using Atelier.Tensors;
@@ -21,7 +22,7 @@ public static class ResumeState
             ["best_epoch"] = stopping.BestEpoch.ToString(CultureInfo.InvariantCulture),
             ["epochs_without_improvement"] = stopping.EpochsWithoutImprovement.ToString(CultureInfo.InvariantCulture),
             ["dropout_rng"] = string.Join(",", dropoutRng.GetState()),
-            ["scheduler"] = scheduler?.SaveState() ?? "",
+            ["scheduler"] = scheduler is null ? "" : JsonSerializer.Serialize(scheduler.StateDict()),
             ["learning_rate"] = optimizer.LearningRate.ToString("R", CultureInfo.InvariantCulture),
         };
         Safetensors.Save(folder.File(RunFolder.ResumeState), optimizer.StateDict(), metadata);
@@ -36,9 +37,9 @@ public static class ResumeState
         var state = Safetensors.Load(path);
         var m = state.Metadata;
         Safetensors.LoadInto(folder.File(RunFolder.LastCheckpoint), model);
-        optimizer.LoadStateDict(state.Tensors);
+        optimizer.LoadState(state.Tensors);
         optimizer.LearningRate = float.Parse(m["learning_rate"], CultureInfo.InvariantCulture);
-        if (scheduler is not null && m["scheduler"].Length > 0) scheduler.LoadState(m["scheduler"]);
+        if (scheduler is not null && m["scheduler"].Length > 0) scheduler.LoadState(JsonSerializer.Deserialize<Dictionary<string, double>>(m["scheduler"])!);
         stopping.Restore(double.Parse(m["best_loss"], CultureInfo.InvariantCulture), int.Parse(m["best_epoch"], CultureInfo.InvariantCulture),
             int.Parse(m["epochs_without_improvement"], CultureInfo.InvariantCulture));
         dropoutRng.SetState(m["dropout_rng"].Split(',').Select(s => ulong.Parse(s, CultureInfo.InvariantCulture)).ToArray());
