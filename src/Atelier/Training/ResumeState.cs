@@ -22,7 +22,7 @@ public static class ResumeState
             ["best_epoch"] = stopping.BestEpoch.ToString(CultureInfo.InvariantCulture),
             ["epochs_without_improvement"] = stopping.EpochsWithoutImprovement.ToString(CultureInfo.InvariantCulture),
             ["dropout_rng"] = string.Join(",", dropoutRng.GetState()),
-            ["scheduler"] = scheduler is null ? "" : JsonSerializer.Serialize(scheduler.StateDict()),
+            ["scheduler"] = scheduler is null ? "" : JsonSerializer.Serialize(scheduler.StateDict(), RunFolder.JsonOptions),
             ["learning_rate"] = optimizer.LearningRate.ToString("R", CultureInfo.InvariantCulture),
         };
         Safetensors.Save(folder.File(RunFolder.ResumeState), optimizer.StateDict(), metadata);
@@ -39,7 +39,7 @@ public static class ResumeState
         Safetensors.LoadInto(folder.File(RunFolder.LastCheckpoint), model);
         optimizer.LoadState(state.Tensors);
         optimizer.LearningRate = float.Parse(m["learning_rate"], CultureInfo.InvariantCulture);
-        if (scheduler is not null && m["scheduler"].Length > 0) scheduler.LoadState(JsonSerializer.Deserialize<Dictionary<string, double>>(m["scheduler"])!);
+        if (scheduler is not null && m["scheduler"].Length > 0) scheduler.LoadState(JsonSerializer.Deserialize<Dictionary<string, double>>(m["scheduler"], RunFolder.JsonOptions)!);
         stopping.Restore(double.Parse(m["best_loss"], CultureInfo.InvariantCulture), int.Parse(m["best_epoch"], CultureInfo.InvariantCulture),
             int.Parse(m["epochs_without_improvement"], CultureInfo.InvariantCulture));
         dropoutRng.SetState(m["dropout_rng"].Split(',').Select(s => ulong.Parse(s, CultureInfo.InvariantCulture)).ToArray());
