@@ -34,13 +34,17 @@ public sealed class OneCycleLR : LrScheduler
     public override void Step()
     {
         if (LastEpoch + 1 > TotalSteps)
-            throw new InvalidOperationException($"OneCycleLR was stepped {LastEpoch + 2} times but was created for {TotalSteps} steps: give it epochs × batches per epoch.");
+            throw new InvalidOperationException($"OneCycleLR was stepped {LastEpoch + 1} times but was created for {TotalSteps} steps: give it epochs × batches per epoch.");
         base.Step();
     }
 
+    /// <remarks>
+    /// PyTorch allows one step past the schedule (the call after the last batch) and extrapolates, which can turn a
+    /// linear anneal negative; that step holds the final rate here instead.
+    /// </remarks>
     protected override double ComputeLearningRate()
     {
-        double step = LastEpoch;
+        double step = Math.Min(LastEpoch, TotalSteps - 1);
         return step <= phaseOneEnd
             ? Interpolate(BaseLr, MaxLr, step / phaseOneEnd)
             : Interpolate(MaxLr, MinLr, (step - phaseOneEnd) / (TotalSteps - 1 - phaseOneEnd));
