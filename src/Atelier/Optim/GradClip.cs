@@ -8,7 +8,8 @@ public static class GradClip
 {
     /// <summary>
     /// Scales every gradient by maxNorm / (‖g‖ + 1e-6) when the global L2 norm ‖g‖ of all gradients together exceeds
-    /// <paramref name="maxNorm"/>; returns ‖g‖ before clipping. Parameters without a gradient are ignored.
+    /// <paramref name="maxNorm"/>; returns ‖g‖ before clipping. Parameters without a gradient are ignored. A NaN norm
+    /// leaves the gradients as they are (PyTorch would scale them by NaN): check the returned value.
     /// </summary>
     public static float ClipByNorm(IEnumerable<Tensor> parameters, float maxNorm)
     {
