@@ -51,7 +51,7 @@ public static class CommandLine
 
     /// <summary>Errors that a user's input causes; anything else is a bug and keeps its stack trace.</summary>
     private static bool IsUserError(Exception e) => e is UsageException or ArgumentException or IOException or UnauthorizedAccessException
-        or InvalidDataException or DataFileException or InvalidModelFileException or ImageFileException or NonFiniteLossException
+        or InvalidDataException or DataFileException or InvalidModelFileException or PngFormatException or NonFiniteLossException
         or FileNotFoundException or DirectoryNotFoundException;
 
     public static void Error(string message)
