@@ -3,7 +3,7 @@ namespace Atelier.Imaging;
 /// <summary>
 /// Turns a photo or drawing of any size and colour into a 28x28 image like Fashion-MNIST's (Xiao et al. 2017 made
 /// theirs by trimming, resizing the longest edge to 28, centring and negating): luminance with alpha over white,
-/// inverted when the background is light, background level removed, cropped to the object, area-resized keeping
+/// inverted when the background is light, background level removed and contrast stretched to 0..1, cropped to the object, area-resized keeping
 /// the aspect ratio, centred on black. Output: bytes 0..255, 0 = background, like the dataset.
 /// </summary>
 public static class DatasetImagePreprocessor
@@ -21,12 +21,19 @@ public static class DatasetImagePreprocessor
         bool invert = border > 0.5f;
         if (invert) for (int i = 0; i < gray.Length; i++) gray[i] = 1f - gray[i];
         float background = invert ? 1f - border : border;
-        // Lift the background to 0 (a grey backdrop is not part of the object); after inversion background <= 0.5.
-        float gain = 1f / (1f - background);
-        for (int i = 0; i < gray.Length; i++) gray[i] = Math.Clamp((gray[i] - background) * gain, 0f, 1f);
+        // Lift the background to 0 (a grey backdrop is not part of the object), then stretch the brightest pixel to 1:
+        // Fashion-MNIST's images all reach 250..255.
+        float brightest = 0f;
+        for (int i = 0; i < gray.Length; i++)
+        {
+            gray[i] = Math.Max(gray[i] - background, 0f);
+            brightest = Math.Max(brightest, gray[i]);
+        }
+        if (brightest < 1e-3f) return new byte[size * size]; // blank image
+        for (int i = 0; i < gray.Length; i++) gray[i] /= brightest;
 
         var output = new byte[size * size];
-        if (!BoundingBox(gray, w, h, out int left, out int top, out int right, out int bottom)) return output; // blank image
+        if (!BoundingBox(gray, w, h, out int left, out int top, out int right, out int bottom)) return output;
 
         int boxW = right - left + 1, boxH = bottom - top + 1;
         double scale = (double)size / Math.Max(boxW, boxH);

@@ -330,5 +330,5 @@ public static class PngDecoder
         _ => (row[index * depth >> 3] >> (8 - depth - (index * depth & 7))) & ((1 << depth) - 1),
     };
 
-    private static ushort Scale(int sample, int maxSample) => (ushort)(sample * 65535 / maxSample);
+    private static ushort Scale(int sample, int maxSample) => (ushort)((long)sample * 65535 / maxSample);
 }
