@@ -77,7 +77,7 @@ public sealed class DatasetDownloader : IDisposable
             }
             catch (IOException e)
             {
-                lastFailure = e.Message.TrimEnd('.');
+                lastFailure = MessageText.AsClause(e.Message);
             }
             finally
             {
@@ -146,7 +146,7 @@ public sealed class DatasetDownloader : IDisposable
     private static string Describe(HttpRequestException e)
     {
         var inner = e.InnerException?.Message ?? e.Message;
-        return inner.TrimEnd('.');
+        return MessageText.AsClause(inner);
     }
 
     private static void TryDelete(string path)

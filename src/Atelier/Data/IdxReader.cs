@@ -123,7 +123,7 @@ public static class IdxReader
         }
         catch (InvalidDataException e)
         {
-            throw new DataFileException($"{path} is not a valid gzip file ({e.Message.TrimEnd('.')}); delete it and get it again.", e);
+            throw new DataFileException($"{path} is not a valid gzip file ({MessageText.AsClause(e.Message)}); delete it and get it again.", e);
         }
         catch (IOException e)
         {

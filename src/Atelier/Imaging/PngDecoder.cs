@@ -190,7 +190,7 @@ public static class PngDecoder
         }
         catch (InvalidDataException e)
         {
-            throw new PngFormatException($"{name} is corrupt: its compressed image data cannot be inflated ({e.Message.TrimEnd('.')}).", e);
+            throw new PngFormatException($"{name} is corrupt: its compressed image data cannot be inflated ({Lower(e.Message)}).", e);
         }
         if (got < raw.Length)
             throw new PngFormatException($"{name} is truncated: its image data holds {got} of the {raw.Length} bytes its size requires.");
@@ -329,6 +329,12 @@ public static class PngDecoder
         16 => (row[index * 2] << 8) | row[index * 2 + 1],
         _ => (row[index * depth >> 3] >> (8 - depth - (index * depth & 7))) & ((1 << depth) - 1),
     };
+
+    private static string Lower(string message)
+    {
+        message = message.TrimEnd('.', ' ');
+        return message.Length > 0 ? char.ToLowerInvariant(message[0]) + message[1..] : message;
+    }
 
     private static ushort Scale(int sample, int maxSample) => (ushort)((long)sample * 65535 / maxSample);
 }

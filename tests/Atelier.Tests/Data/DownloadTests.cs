@@ -23,6 +23,18 @@ public sealed class DownloadTests
         using var server = new LocalHttpServer(ServeShared);
         using var downloader = new DatasetDownloader(server.Url, firstRetryDelay: QuickRetry);
         string cache = Path.Combine(TestData.TempDirectory(), "cache");
+        try
+        {
+            DownloadAllFour(server, downloader, cache);
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true); // 30 MB: do not leave it in /tmp
+        }
+    }
+
+    private static void DownloadAllFour(LocalHttpServer server, DatasetDownloader downloader, string cache)
+    {
         var progress = new List<DownloadProgress>();
         var location = FashionMnist.Locate(null, null, cache, downloader, p => { lock (progress) progress.Add(p); });
         Assert.Equal(new DataLocation(cache, DataSource.Downloaded), location);
