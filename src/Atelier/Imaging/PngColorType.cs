@@ -1,0 +1,11 @@
+namespace Atelier.Imaging;
+
+/// <summary>The colour types of the PNG specification (IHDR byte 9).</summary>
+public enum PngColorType : byte
+{
+    Grayscale = 0,
+    Rgb = 2,
+    Palette = 3,
+    GrayscaleAlpha = 4,
+    Rgba = 6,
+}
