@@ -58,11 +58,7 @@ public sealed class TrainingRun
 
         var trainLoader = data.TrainLoader(options);
         var valLoader = data.EvalLoader(data.Validation, options.BatchSize);
-        var optimizer = Optimizers.Create(options.Optimizer, model.Parameters(), new OptimizerOptions
-        {
-            LearningRate = options.LearningRate, Momentum = options.Momentum, Nesterov = options.Nesterov,
-            WeightDecay = options.WeightDecay, Beta1 = options.Beta1, Beta2 = options.Beta2,
-        });
+        var optimizer = Optimizers.Create(options.Optimizer, model.Parameters(), OptimizerSettings(options));
         var scheduler = Schedules.Create(options, optimizer, trainLoader.BatchCount);
         var trainer = new Trainer(model, optimizer, scheduler, options.Loss, options.LabelSmoothing, options.ClipNorm);
         var stopping = new EarlyStopping(options.Patience, options.MinDelta);
@@ -139,6 +135,15 @@ public sealed class TrainingRun
         ["atelier.classes"] = JsonSerializer.Serialize(data.ClassNames),
         ["atelier.input"] = $"1,{data.Train.Height},{data.Train.Width}",
         ["atelier.options"] = JsonSerializer.Serialize(TrainOptionTable.ToPairs(options).ToDictionary(p => p.Key, p => p.Value)),
+    };
+
+    /// <summary>The run's optimizer settings, only those the chosen optimizer has (the factory refuses the others).</summary>
+    public static OptimizerOptions OptimizerSettings(TrainOptions o) => o.Optimizer switch
+    {
+        "sgd" => new() { LearningRate = o.LearningRate, Momentum = o.Momentum, Nesterov = o.Nesterov, WeightDecay = o.WeightDecay },
+        "rmsprop" => new() { LearningRate = o.LearningRate, Momentum = o.Momentum, WeightDecay = o.WeightDecay },
+        "adam" or "adamw" or "nadam" => new() { LearningRate = o.LearningRate, Beta1 = o.Beta1, Beta2 = o.Beta2, WeightDecay = o.WeightDecay },
+        _ => new() { LearningRate = o.LearningRate, WeightDecay = o.WeightDecay },
     };
 
     private static InitScheme ParseInit(string name) => name switch
