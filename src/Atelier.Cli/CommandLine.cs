@@ -56,6 +56,11 @@ public static class CommandLine
 
     public static void Error(string message)
     {
+        if (Console.IsErrorRedirected)
+        {
+            Console.Error.WriteLine($"error: {message}");
+            return;
+        }
         var stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         stderr.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
     }

@@ -36,10 +36,10 @@ public static class ResultTables
     public static void PrintConfusion(ConfusionMatrix matrix, IReadOnlyList<string> classNames)
     {
         var table = new Table().Border(TableBorder.Simple).Title("confusion matrix (rows: actual, columns: predicted)").AddColumn("");
-        for (int c = 0; c < matrix.Classes; c++) table.AddColumn(new TableColumn(Markup.Escape(Short(classNames[c]))).RightAligned());
+        for (int c = 0; c < matrix.Classes; c++) table.AddColumn(new TableColumn(c.ToString(CultureInfo.InvariantCulture)).RightAligned());
         for (int a = 0; a < matrix.Classes; a++)
         {
-            var row = new List<string> { Markup.Escape(classNames[a]) };
+            var row = new List<string> { Markup.Escape($"{a} {classNames[a]}") };
             for (int p = 0; p < matrix.Classes; p++)
             {
                 string n = matrix[a, p].ToString(CultureInfo.InvariantCulture);
@@ -49,6 +49,4 @@ public static class ResultTables
         }
         AnsiConsole.Write(table);
     }
-
-    private static string Short(string name) => name.Length <= 8 ? name : name[..7] + "…";
 }

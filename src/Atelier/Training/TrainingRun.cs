@@ -33,15 +33,16 @@ public sealed class TrainingRun
     }
 
     /// <summary>Starts a new run in a new folder under options.Output.</summary>
-    public RunResult Run(DataSplits data, CancellationToken cancel) => Execute(data, RunFolder.Create(options.Output, options.Model, options.Name), resume: false, cancel);
+    public RunResult Run(DataSplits data, CancellationToken cancel) => Execute(data, () => RunFolder.Create(options.Output, options.Model, options.Name), resume: false, cancel);
 
     /// <summary>Starts a new run in a given (empty) folder, as experiments do to keep one folder per run label.</summary>
-    public RunResult RunIn(DataSplits data, RunFolder folder, CancellationToken cancel) => Execute(data, folder, resume: false, cancel);
+    public RunResult RunIn(DataSplits data, RunFolder folder, CancellationToken cancel) => Execute(data, () => folder, resume: false, cancel);
 
     /// <summary>Continues an interrupted run from its last completed epoch; ends with the numbers the uninterrupted run gets.</summary>
-    public RunResult Resume(DataSplits data, RunFolder folder, CancellationToken cancel) => Execute(data, folder, resume: true, cancel);
+    public RunResult Resume(DataSplits data, RunFolder folder, CancellationToken cancel) => Execute(data, () => folder, resume: true, cancel);
 
-    private RunResult Execute(DataSplits data, RunFolder folder, bool resume, CancellationToken cancel)
+    /// <param name="openFolder">Called once everything that can refuse the options has accepted them, so a bad option leaves no folder behind.</param>
+    private RunResult Execute(DataSplits data, Func<RunFolder> openFolder, bool resume, CancellationToken cancel)
     {
         if (options.Threads > 0) Workers.ThreadCount = options.Threads;
         var rng = new Rng((ulong)options.Seed);
@@ -64,6 +65,7 @@ public sealed class TrainingRun
         var stopping = new EarlyStopping(options.Patience, options.MinDelta);
         var history = new List<EpochMetrics>();
         var metadata = CheckpointMetadata(data);
+        var folder = openFolder();
 
         using var store = new RunStore(Path.Combine(Path.GetDirectoryName(folder.Path)!, "atelier.db"));
         int firstEpoch = 1;
@@ -107,7 +109,7 @@ public sealed class TrainingRun
             store.EndRun(folder.Id, "interrupted", "stopped by the user");
             throw;
         }
-        catch (NonFiniteLossException e)
+        catch (Exception e)
         {
             store.EndRun(folder.Id, "failed", e.Message);
             throw;

@@ -1,0 +1,107 @@
+using Atelier.Autograd;
+using Atelier.Serialization;
+using Atelier.Tensors;
+using Atelier.Training;
+
+namespace Atelier.Tests.Training;
+
+/// <summary>Real training on the real data: small slices, a few seconds each, asserting on accuracy.</summary>
+public sealed class EndToEndTests
+{
+    internal static TrainOptions Small(string model, string output) => new()
+    {
+        Model = model, Epochs = 1, BatchSize = 64, Optimizer = "adam", LearningRate = 1e-3f, WeightDecay = 0, Schedule = "constant",
+        LabelSmoothing = 0, Augment = false, TrainSize = 5000, ValSize = 1000, TestSize = 1000, Seed = 7, Output = output,
+    };
+
+    private static RunResult Train(TrainOptions options) =>
+        new TrainingRun(options, new NullObserver()).Run(DataSplits.Create(TestData.Train, TestData.Test, options), CancellationToken.None);
+
+    [Theory]
+    [InlineData("mlp", 0.80)]
+    [InlineData("cnn", 0.80)]
+    public void One_epoch_on_5000_images_reaches_80_percent_on_1000_test_images(string model, double floor)
+    {
+        using var tmp = new TestData.TempFolder();
+        var result = Train(Small(model, tmp.Path));
+        Assert.True(result.Report.Accuracy >= floor, $"{model}: test accuracy {result.Report.Accuracy:P2} is below {floor:P0}.");
+        Assert.Equal(1000, result.Test.Actual.Length);
+    }
+
+    [Fact]
+    public void A_safetensors_round_trip_reproduces_the_logits_bit_for_bit()
+    {
+        using var tmp = new TestData.TempFolder();
+        var result = Train(Small("cnn", tmp.Path));
+        var original = Checkpoint.Load(result.Folder.File(RunFolder.BestCheckpoint));
+        string copy = Path.Combine(tmp.Path, "copy.safetensors");
+        Safetensors.SaveModel(copy, original.Model);
+        var reloaded = Checkpoint.Load(result.Folder.File(RunFolder.BestCheckpoint));
+        Safetensors.LoadInto(copy, reloaded.Model);
+
+        var input = new Tensor(new Shape(16, 1, 28, 28));
+        var rng = new Rng(3);
+        foreach (ref var v in input.Span) v = rng.Normal();
+        float[] a, b;
+        using (Tape.NoGrad())
+        {
+            a = original.Model.Forward(input).ToArray();
+            b = reloaded.Model.Forward(input).ToArray();
+        }
+        Assert.Equal(a, b);
+        // The test-set predictions of the run came from this checkpoint.
+        var evaluation = Evaluator.Evaluate(reloaded.Model, new Data.DataLoader(TestData.Test.Subset(Enumerable.Range(0, 1000).ToArray()), 256, reloaded.Normalization), 10);
+        Assert.Equal(result.Test.Predicted, evaluation.Predicted);
+    }
+
+    [Fact]
+    public void A_resumed_run_ends_with_exactly_the_numbers_of_the_uninterrupted_run()
+    {
+        using var tmp = new TestData.TempFolder();
+        TrainOptions Options(string sub)
+        {
+            var o = Small("mlp-bn", Path.Combine(tmp.Path, sub));
+            o.Epochs = 3;
+            o.Schedule = "cosine";
+            return o;
+        }
+        var full = Train(Options("full"));
+
+        var options = Options("interrupted");
+        using var cancel = new CancellationTokenSource();
+        var data = DataSplits.Create(TestData.Train, TestData.Test, options);
+        Assert.Throws<OperationCanceledException>(() =>
+            new TrainingRun(options, new CancelAfter(2, cancel)).Run(data, cancel.Token));
+        var folder = new RunFolder(Directory.GetDirectories(options.Output)[0]);
+        Assert.Equal(2, folder.ReadHistory().Count);
+
+        var resumed = new TrainingRun(folder.ReadOptions(), new NullObserver()).Resume(data, folder, CancellationToken.None);
+        Assert.Equal(full.History.Select(h => (h.TrainLoss, h.ValLoss, h.ValAccuracy)), resumed.History.Select(h => (h.TrainLoss, h.ValLoss, h.ValAccuracy)));
+        Assert.Equal(full.Test.Predicted, resumed.Test.Predicted);
+        Assert.Equal(full.Test.Loss, resumed.Test.Loss);
+    }
+
+    [Fact]
+    public void A_diverging_loss_stops_the_run_naming_epoch_and_batch()
+    {
+        using var tmp = new TestData.TempFolder();
+        var options = Small("mlp", tmp.Path);
+        options.Optimizer = "sgd";
+        options.LearningRate = 1e4f;
+        options.Momentum = 0.9f;
+        var e = Assert.Throws<NonFiniteLossException>(() => Train(options));
+        Assert.Matches(@"at epoch 1, batch \d+", e.Message);
+        using var store = new Experiments.RunStore(Path.Combine(tmp.Path, "atelier.db"));
+        Assert.Equal("failed", store.Runs()[0].Status);
+    }
+
+    private sealed class NullObserver : ITrainingObserver;
+
+    private sealed class CancelAfter(int epochs, CancellationTokenSource cancel) : ITrainingObserver
+    {
+        public void EpochEnded(EpochMetrics metrics, bool isBest)
+        {
+            if (metrics.Epoch == epochs) cancel.Cancel();
+        }
+    }
+}
