@@ -1,0 +1,67 @@
+namespace Atelier.Kernels;
+
+/// <summary>
+/// The fully connected layer, llm.c's matmul_forward/backward over row-major arrays in PyTorch's layout:
+/// input [n, in], weight [out, in], bias [out], output [n, out]. The matrix work goes to <see cref="Gemm"/>.
+/// Backward kernels overwrite their gradient, or add to it when <c>accumulate</c>.
+/// </summary>
+public static class Dense
+{
+    // output[n, out] = input[n, in] · weightᵀ + bias (bias empty: none)
+    public static void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        int n, int inFeatures, int outFeatures)
+    {
+        Check(input.Length, n * inFeatures, "input");
+        Check(weight.Length, outFeatures * inFeatures, "weight");
+        Check(output.Length, n * outFeatures, "output");
+        if (bias.IsEmpty)
+        {
+            Gemm.Multiply(false, true, n, outFeatures, inFeatures, input, weight, output, accumulate: false);
+            return;
+        }
+        Check(bias.Length, outFeatures, "bias");
+        // Broadcast the bias first and let the GEMM add onto it: one pass over the output instead of two.
+        for (int r = 0; r < n; r++) bias.CopyTo(output.Slice(r * outFeatures, outFeatures));
+        Gemm.Multiply(false, true, n, outFeatures, inFeatures, input, weight, output, accumulate: true);
+    }
+
+    // dinput[n, in] (+)= doutput[n, out] · weight[out, in]
+    public static void BackwardInput(Span<float> dinput, ReadOnlySpan<float> doutput, ReadOnlySpan<float> weight,
+        int n, int inFeatures, int outFeatures, bool accumulate)
+    {
+        Check(dinput.Length, n * inFeatures, "dinput");
+        Check(doutput.Length, n * outFeatures, "doutput");
+        Check(weight.Length, outFeatures * inFeatures, "weight");
+        Gemm.Multiply(false, false, n, inFeatures, outFeatures, doutput, weight, dinput, accumulate);
+    }
+
+    // dweight[out, in] (+)= doutput[n, out]ᵀ · input[n, in]
+    public static void BackwardWeight(Span<float> dweight, ReadOnlySpan<float> doutput, ReadOnlySpan<float> input,
+        int n, int inFeatures, int outFeatures, bool accumulate)
+    {
+        Check(dweight.Length, outFeatures * inFeatures, "dweight");
+        Check(doutput.Length, n * outFeatures, "doutput");
+        Check(input.Length, n * inFeatures, "input");
+        if (n == 0)
+        {
+            if (!accumulate) dweight.Clear();
+            return;
+        }
+        Gemm.Multiply(true, false, outFeatures, inFeatures, n, doutput, input, dweight, accumulate);
+    }
+
+    // dbias[out] (+)= Σ_n doutput[n, out]
+    public static void BackwardBias(Span<float> dbias, ReadOnlySpan<float> doutput, int n, int outFeatures, bool accumulate)
+    {
+        Check(dbias.Length, outFeatures, "dbias");
+        Check(doutput.Length, n * outFeatures, "doutput");
+        if (!accumulate) dbias.Clear();
+        for (int r = 0; r < n; r++)
+            System.Numerics.Tensors.TensorPrimitives.Add(dbias, doutput.Slice(r * outFeatures, outFeatures), dbias);
+    }
+
+    private static void Check(int actual, int expected, string what)
+    {
+        if (actual != expected) throw new ArgumentException($"Dense kernel: {what} has {actual} floats, expected {expected}.");
+    }
+}
