@@ -5,18 +5,18 @@ namespace Atelier.Kernels;
 /// <summary>
 /// 2-d convolution (cross-correlation, as PyTorch) on NCHW batches: im2col of a batch chunk into
 /// [C·kh·kw, nc·OH·OW], then one GEMM per chunk; backward-data is a GEMM then col2im. The chunk is sized so
-/// the column matrix stays about 4 MB; callers own the scratch (see <see cref="ColumnsLength"/>, <see cref="StagingLength"/>).
+/// the column matrix and GEMM output stay about 2 MB; callers own the scratch (see <see cref="ColumnsLength"/>, <see cref="StagingLength"/>).
 /// </summary>
 public static class Convolution
 {
-    // Floats of column matrix per chunk: big enough for one large GEMM, small enough to stay near the caches.
-    private const int ColumnBudget = 1 << 20;
+    // Floats of column matrix plus GEMM output per chunk (2 MB, an L2): big enough for one large GEMM, small enough to stay in cache.
+    private const int ChunkBudget = 1 << 19;
 
-    /// <summary>Samples per chunk: as many as fit the column budget, at least one.</summary>
+    /// <summary>Samples per chunk: as many as fit the scratch budget, at least one.</summary>
     public static int BatchChunk(in ConvGeometry g)
     {
-        long perSample = (long)g.ColumnRows * g.OutPlane;
-        return (int)Math.Clamp(ColumnBudget / Math.Max(1, perSample), 1, Math.Max(1, g.N));
+        long perSample = (long)(g.ColumnRows + g.OutC) * g.OutPlane;
+        return (int)Math.Clamp(ChunkBudget / Math.Max(1, perSample), 1, Math.Max(1, g.N));
     }
 
     /// <summary>Floats of column scratch the kernels need for this geometry.</summary>

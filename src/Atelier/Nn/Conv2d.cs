@@ -76,7 +76,7 @@ public sealed class Conv2d : Module, IBackward
         if (input.Rank != 4 || input[1] != InChannels)
             throw new ArgumentException($"Conv2d({InChannels} -> {OutChannels}) expects input [N, {InChannels}, H, W], got {input}.");
         var g = new ConvGeometry(input[0], input[1], input[2], input[3], OutChannels, KernelSize, Stride, Padding);
-        g.Validate(Describe());
+        g.Validate("Conv2d");
         return g;
     }
 
