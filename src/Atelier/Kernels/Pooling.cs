@@ -12,6 +12,11 @@ public static class Pooling
     // output, argmax: [N, C, OH, OW]; x: [N, C, H, W]
     public static void MaxForward(Span<float> output, Span<int> argmax, ReadOnlySpan<float> x, in ConvGeometry g)
     {
+        if (g.Kernel == new Size2d(2, 2) && g.Stride == new Size2d(2, 2) && g.Padding == new Size2d(0, 0))
+        {
+            MaxForward2x2(output, argmax, x, g);
+            return;
+        }
         int oh = g.OH, ow = g.OW, plane = g.H * g.W, outPlane = oh * ow;
         for (int pl = 0; pl < g.N * g.C; pl++)
         {
@@ -37,6 +42,39 @@ public static class Pooling
                         }
                     o[y * ow + xo] = max;
                     idx[y * ow + xo] = best;
+                }
+            }
+        }
+    }
+
+    // The networks' common case (2x2, stride 2, no padding) without window bookkeeping; same results as the general loop.
+    private static unsafe void MaxForward2x2(Span<float> output, Span<int> argmax, ReadOnlySpan<float> x, in ConvGeometry g)
+    {
+        int oh = g.OH, ow = g.OW, w = g.W, plane = g.H * w, outPlane = oh * ow, planes = g.N * g.C;
+        if (x.Length < planes * plane || output.Length < planes * outPlane || argmax.Length < planes * outPlane)
+            throw new ArgumentException("MaxPool2d: a buffer is smaller than the geometry needs.");
+        fixed (float* px = x, po = output)
+        fixed (int* pi = argmax)
+        {
+            for (int pl = 0; pl < planes; pl++)
+            {
+                float* image = px + (long)pl * plane;
+                float* o = po + (long)pl * outPlane;
+                int* idx = pi + (long)pl * outPlane;
+                for (int y = 0; y < oh; y++)
+                {
+                    int top = 2 * y * w;
+                    for (int xo = 0; xo < ow; xo++)
+                    {
+                        // Window order (top-left, top-right, bottom-left, bottom-right) with strict > keeps the first maximum.
+                        int at = top + 2 * xo, best = at;
+                        float max = image[at];
+                        if (image[at + 1] > max || float.IsNaN(image[at + 1])) { max = image[at + 1]; best = at + 1; }
+                        if (image[at + w] > max || float.IsNaN(image[at + w])) { max = image[at + w]; best = at + w; }
+                        if (image[at + w + 1] > max || float.IsNaN(image[at + w + 1])) { max = image[at + w + 1]; best = at + w + 1; }
+                        o[y * ow + xo] = max;
+                        idx[y * ow + xo] = best;
+                    }
                 }
             }
         }
