@@ -1,0 +1,246 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Atelier.Kernels;
+
+/// <summary>
+/// Batch normalisation over [N, C, S] (S = 1 for [N, C], L for [N, C, L], H·W for images): per channel c,
+/// y = (x - mean)·invStd·weight + bias with batch statistics (training, biased variance) or running ones (eval).
+/// Scratch is 3·C floats owned by the caller.
+/// </summary>
+public static class BatchNormalization
+{
+    // y: [N, C, S]; mean, variance (biased), invStd: [C] out; x: [N, C, S]; weight, bias: [C]; scratch: [3C]
+    public static void ForwardTrain(Span<float> y, Span<float> mean, Span<float> variance, Span<float> invStd,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int n, int c, int s, float eps, Span<float> scratch)
+    {
+        float inv = 1f / ((long)n * s);
+        if (s == 1)
+        {
+            // [N, C]: accumulate whole rows so every step is a vector op over channels; y serves as a temporary.
+            mean.Clear();
+            for (int i = 0; i < n; i++) TensorPrimitives.Add(mean, x.Slice(i * c, c), mean);
+            TensorPrimitives.Multiply(mean, inv, mean);
+            variance.Clear();
+            for (int i = 0; i < n; i++)
+            {
+                var row = y.Slice(i * c, c);
+                TensorPrimitives.Subtract(x.Slice(i * c, c), mean, row);
+                TensorPrimitives.MultiplyAdd(row, row, variance, variance);
+            }
+            TensorPrimitives.Multiply(variance, inv, variance);
+        }
+        else
+        {
+            for (int ch = 0; ch < c; ch++)
+            {
+                double sum = 0;
+                for (int i = 0; i < n; i++) sum += TensorPrimitives.Sum(x.Slice((i * c + ch) * s, s));
+                float m = (float)(sum * inv);
+                double squares = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    var tmp = y.Slice((i * c + ch) * s, s);
+                    TensorPrimitives.Subtract(x.Slice((i * c + ch) * s, s), m, tmp);
+                    squares += TensorPrimitives.SumOfSquares(tmp);
+                }
+                mean[ch] = m;
+                variance[ch] = (float)(squares * inv);
+            }
+        }
+        for (int ch = 0; ch < c; ch++) invStd[ch] = 1f / MathF.Sqrt(variance[ch] + eps);
+        Normalize(y, x, mean, invStd, weight, bias, n, c, s, scratch);
+    }
+
+    // running = (1 - momentum)·running + momentum·batch, with the unbiased variance (count = N·S values per channel), as PyTorch.
+    public static void UpdateRunningStatistics(Span<float> runningMean, Span<float> runningVar, ReadOnlySpan<float> mean,
+        ReadOnlySpan<float> variance, long count, float momentum)
+    {
+        float unbias = count > 1 ? (float)count / (count - 1) : 1f;
+        for (int ch = 0; ch < runningMean.Length; ch++)
+        {
+            runningMean[ch] = (1 - momentum) * runningMean[ch] + momentum * mean[ch];
+            runningVar[ch] = (1 - momentum) * runningVar[ch] + momentum * variance[ch] * unbias;
+        }
+    }
+
+    // y: [N, C, S] with the running statistics; invStd: [C] out (kept for backward)
+    public static void ForwardEval(Span<float> y, Span<float> invStd, ReadOnlySpan<float> x, ReadOnlySpan<float> runningMean,
+        ReadOnlySpan<float> runningVar, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int n, int c, int s, float eps, Span<float> scratch)
+    {
+        for (int ch = 0; ch < c; ch++) invStd[ch] = 1f / MathF.Sqrt(runningVar[ch] + eps);
+        Normalize(y, x, runningMean, invStd, weight, bias, n, c, s, scratch);
+    }
+
+    // y = x·scale + shift per channel, scale = weight·invStd, shift = bias - mean·scale
+    private static void Normalize(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd,
+        ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int n, int c, int s, Span<float> scratch)
+    {
+        var scale = scratch[..c];
+        var shift = scratch.Slice(c, c);
+        for (int ch = 0; ch < c; ch++)
+        {
+            scale[ch] = weight[ch] * invStd[ch];
+            shift[ch] = bias[ch] - mean[ch] * scale[ch];
+        }
+        for (int i = 0; i < n; i++)
+        {
+            if (s == 1)
+            {
+                TensorPrimitives.MultiplyAdd(x.Slice(i * c, c), scale, shift, y.Slice(i * c, c));
+                continue;
+            }
+            for (int ch = 0; ch < c; ch++)
+            {
+                int at = (i * c + ch) * s;
+                Combine(y.Slice(at, s), false, x.Slice(at, s), scale[ch], default, 0, shift[ch]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// dySum[c] = Σ dy, dyXhatSum[c] = Σ dy·x̂ (the bias and weight gradients before accumulation); dx (if not empty)
+    /// is set or added to: through the batch statistics when <paramref name="training"/>, else as the affine map it is.
+    /// mean is the batch mean (training) or running mean (eval); invStd as saved by the forward pass.
+    /// </summary>
+    // dx, dy, x: [N, C, S]; dyXhatSum, dySum, mean, invStd, weight: [C]; scratch: [3C]
+    public static void Backward(Span<float> dx, bool accumulateDx, Span<float> dyXhatSum, Span<float> dySum,
+        ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd,
+        ReadOnlySpan<float> weight, int n, int c, int s, bool training, Span<float> scratch)
+    {
+        var a = scratch[..c];
+        var b = scratch.Slice(c, c);
+        var c0 = scratch.Slice(2 * c, c);
+        if (s == 1)
+        {
+            dySum.Clear();
+            dyXhatSum.Clear();
+            for (int i = 0; i < n; i++)
+            {
+                var dyRow = dy.Slice(i * c, c);
+                TensorPrimitives.Add(dySum, dyRow, dySum);
+                TensorPrimitives.Subtract(x.Slice(i * c, c), mean, b); // b is free until the coefficients below
+                TensorPrimitives.MultiplyAdd(dyRow, b, dyXhatSum, dyXhatSum);
+            }
+        }
+        else
+        {
+            for (int ch = 0; ch < c; ch++)
+            {
+                double sumDy = 0, sumDyCentered = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    int at = (i * c + ch) * s;
+                    sumDy += TensorPrimitives.Sum(dy.Slice(at, s));
+                    sumDyCentered += DotCentered(dy.Slice(at, s), x.Slice(at, s), mean[ch]);
+                }
+                dySum[ch] = (float)sumDy;
+                dyXhatSum[ch] = (float)sumDyCentered;
+            }
+        }
+        TensorPrimitives.Multiply(dyXhatSum, invStd, dyXhatSum);
+        if (dx.IsEmpty) return;
+
+        // dx = a·dy + b·x + c0 per channel.
+        float inv = 1f / ((long)n * s);
+        for (int ch = 0; ch < c; ch++)
+        {
+            a[ch] = weight[ch] * invStd[ch];
+            if (training)
+            {
+                b[ch] = -a[ch] * invStd[ch] * dyXhatSum[ch] * inv;
+                c0[ch] = -a[ch] * dySum[ch] * inv - b[ch] * mean[ch];
+            }
+            else b[ch] = c0[ch] = 0;
+        }
+        for (int i = 0; i < n; i++)
+        {
+            if (s == 1)
+            {
+                var d = dx.Slice(i * c, c);
+                if (accumulateDx) TensorPrimitives.MultiplyAdd(dy.Slice(i * c, c), a, d, d);
+                else TensorPrimitives.Multiply(dy.Slice(i * c, c), a, d);
+                if (!training) continue;
+                TensorPrimitives.MultiplyAdd(x.Slice(i * c, c), b, d, d);
+                TensorPrimitives.Add(d, c0, d);
+                continue;
+            }
+            for (int ch = 0; ch < c; ch++)
+            {
+                int at = (i * c + ch) * s;
+                Combine(dx.Slice(at, s), accumulateDx, dy.Slice(at, s), a[ch], x.Slice(at, s), b[ch], c0[ch]);
+            }
+        }
+    }
+
+    // Σ dy·(x - mean), without the cancellation of Σ dy·x - mean·Σ dy.
+    private static float DotCentered(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, float mean)
+    {
+        ref float pd = ref MemoryMarshal.GetReference(dy);
+        ref float px = ref MemoryMarshal.GetReference(x);
+        int len = dy.Length, i = 0;
+        float sum = 0;
+        if (Vector512.IsHardwareAccelerated && len >= Vector512<float>.Count)
+        {
+            var acc = Vector512<float>.Zero;
+            var m = Vector512.Create(mean);
+            for (; i <= len - Vector512<float>.Count; i += Vector512<float>.Count)
+                acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref pd, (nuint)i), Vector512.LoadUnsafe(ref px, (nuint)i) - m, acc);
+            sum = Vector512.Sum(acc);
+        }
+        else if (Vector256.IsHardwareAccelerated && len >= Vector256<float>.Count)
+        {
+            var acc = Vector256<float>.Zero;
+            var m = Vector256.Create(mean);
+            for (; i <= len - Vector256<float>.Count; i += Vector256<float>.Count)
+                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref pd, (nuint)i), Vector256.LoadUnsafe(ref px, (nuint)i) - m, acc);
+            sum = Vector256.Sum(acc);
+        }
+        for (; i < len; i++) sum += Unsafe.Add(ref pd, i) * (Unsafe.Add(ref px, i) - mean);
+        return sum;
+    }
+
+    // dst = (accumulate ? dst : 0) + a·u + b·v + c0, for scalar a, b, c0 (v unused when b is 0 and empty).
+    private static void Combine(Span<float> dst, bool accumulate, ReadOnlySpan<float> u, float a, ReadOnlySpan<float> v, float b, float c0)
+    {
+        if (v.IsEmpty || b == 0)
+        {
+            if (accumulate) { TensorPrimitives.MultiplyAdd(u, a, dst, dst); TensorPrimitives.Add(dst, c0, dst); }
+            else { TensorPrimitives.Multiply(u, a, dst); TensorPrimitives.Add(dst, c0, dst); }
+            return;
+        }
+        ref float pu = ref MemoryMarshal.GetReference(u);
+        ref float pv = ref MemoryMarshal.GetReference(v);
+        ref float pd = ref MemoryMarshal.GetReference(dst);
+        int len = dst.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<float> va = Vector512.Create(a), vb = Vector512.Create(b), vc = Vector512.Create(c0);
+            for (; i <= len - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var r = Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref pu, (nuint)i),
+                    Vector512.FusedMultiplyAdd(vb, Vector512.LoadUnsafe(ref pv, (nuint)i), vc));
+                if (accumulate) r += Vector512.LoadUnsafe(ref pd, (nuint)i);
+                r.StoreUnsafe(ref pd, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> va = Vector256.Create(a), vb = Vector256.Create(b), vc = Vector256.Create(c0);
+            for (; i <= len - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var r = Vector256.FusedMultiplyAdd(va, Vector256.LoadUnsafe(ref pu, (nuint)i),
+                    Vector256.FusedMultiplyAdd(vb, Vector256.LoadUnsafe(ref pv, (nuint)i), vc));
+                if (accumulate) r += Vector256.LoadUnsafe(ref pd, (nuint)i);
+                r.StoreUnsafe(ref pd, (nuint)i);
+            }
+        }
+        for (; i < len; i++)
+        {
+            float r = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref pu, i), MathF.FusedMultiplyAdd(b, Unsafe.Add(ref pv, i), c0));
+            Unsafe.Add(ref pd, i) = accumulate ? Unsafe.Add(ref pd, i) + r : r;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using System.Numerics.Tensors;
+
+namespace Atelier.Kernels;
+
+/// <summary>
+/// 2-d convolution (cross-correlation, as PyTorch) on NCHW batches: im2col of a batch chunk into
+/// [C·kh·kw, nc·OH·OW], then one GEMM per chunk; backward-data is a GEMM then col2im. The chunk is sized so
+/// the column matrix and GEMM output stay about 2 MB; callers own the scratch (see <see cref="ColumnsLength"/>, <see cref="StagingLength"/>).
+/// </summary>
+public static class Convolution
+{
+    // Floats of column matrix plus GEMM output per chunk (2 MB, an L2): big enough for one large GEMM, small enough to stay in cache.
+    private const int ChunkBudget = 1 << 19;
+
+    /// <summary>Samples per chunk: as many as fit the scratch budget, at least one.</summary>
+    public static int BatchChunk(in ConvGeometry g)
+    {
+        long perSample = (long)(g.ColumnRows + g.OutC) * g.OutPlane;
+        return (int)Math.Clamp(ChunkBudget / Math.Max(1, perSample), 1, Math.Max(1, g.N));
+    }
+
+    /// <summary>Floats of column scratch the kernels need for this geometry.</summary>
+    public static int ColumnsLength(in ConvGeometry g) => g.ColumnRows * Math.Min(BatchChunk(g), g.N) * g.OutPlane;
+
+    /// <summary>Floats of staging scratch (GEMM output in [OutC, nc·OH·OW] order) the kernels need.</summary>
+    public static int StagingLength(in ConvGeometry g)
+    {
+        int chunk = Math.Min(BatchChunk(g), g.N);
+        return chunk > 1 ? g.OutC * chunk * g.OutPlane : 0;
+    }
+
+    // A 1x1 kernel with stride 1 and no padding: the image already is its own column matrix.
+    private static bool IsPointwise(in ConvGeometry g) =>
+        g.Kernel == new Size2d(1, 1) && g.Stride == new Size2d(1, 1) && g.Padding == new Size2d(0, 0);
+
+    // output: [N, OutC, OH, OW]; x: [N, C, H, W]; weight: [OutC, C, kh, kw]; bias: [OutC] or empty
+    public static void Forward(Span<float> output, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        in ConvGeometry g, Span<float> columns, Span<float> staging)
+    {
+        int k = g.ColumnRows, p = g.OutPlane, outC = g.OutC, inSample = g.C * g.H * g.W, outSample = outC * p;
+        int chunk = BatchChunk(g);
+        for (int n0 = 0; n0 < g.N; n0 += chunk)
+        {
+            int nc = Math.Min(chunk, g.N - n0), cols = nc * p;
+            var xs = x.Slice(n0 * inSample, nc * inSample);
+            ReadOnlySpan<float> b;
+            if (nc == 1 && IsPointwise(g)) b = xs;
+            else
+            {
+                Im2Col.Gather(columns, xs, g, nc);
+                b = columns[..(k * cols)];
+            }
+            if (nc == 1)
+            {
+                // One sample: the GEMM's [OutC, OH·OW] result already is the NCHW layout.
+                var o = output.Slice(n0 * outSample, outSample);
+                Gemm.Multiply(false, false, outC, p, k, weight, b, o, accumulate: false);
+                if (!bias.IsEmpty)
+                    for (int oc = 0; oc < outC; oc++) TensorPrimitives.Add(o.Slice(oc * p, p), bias[oc], o.Slice(oc * p, p));
+                continue;
+            }
+            var s = staging[..(outC * cols)];
+            Gemm.Multiply(false, false, outC, cols, k, weight, b, s, accumulate: false);
+            for (int n = 0; n < nc; n++)
+                for (int oc = 0; oc < outC; oc++)
+                {
+                    var src = s.Slice(oc * cols + n * p, p);
+                    var dst = output.Slice((n0 + n) * outSample + oc * p, p);
+                    if (bias.IsEmpty) src.CopyTo(dst);
+                    else TensorPrimitives.Add(src, bias[oc], dst);
+                }
+        }
+    }
+
+    // dx: [N, C, H, W] or empty (no input gradient); dweight: [OutC, C, kh, kw] or empty; dbias: [OutC] or empty;
+    // dout: [N, OutC, OH, OW]; x, weight: as in Forward. Each gradient is added to (accumulate*) or overwritten.
+    public static void Backward(Span<float> dx, bool accumulateDx, Span<float> dweight, bool accumulateDWeight,
+        Span<float> dbias, bool accumulateDBias, ReadOnlySpan<float> dout, ReadOnlySpan<float> x, ReadOnlySpan<float> weight,
+        in ConvGeometry g, Span<float> columns, Span<float> staging)
+    {
+        int k = g.ColumnRows, p = g.OutPlane, outC = g.OutC, inSample = g.C * g.H * g.W, outSample = outC * p;
+        int chunk = BatchChunk(g);
+        bool pointwise = IsPointwise(g);
+        for (int n0 = 0; n0 < g.N; n0 += chunk)
+        {
+            int nc = Math.Min(chunk, g.N - n0), cols = nc * p;
+            bool first = n0 == 0;
+
+            // dY of the chunk as [OutC, nc·OH·OW], the GEMMs' layout.
+            ReadOnlySpan<float> dy;
+            if (nc == 1) dy = dout.Slice(n0 * outSample, outSample);
+            else
+            {
+                var s = staging[..(outC * cols)];
+                for (int n = 0; n < nc; n++)
+                    for (int oc = 0; oc < outC; oc++)
+                        dout.Slice((n0 + n) * outSample + oc * p, p).CopyTo(s.Slice(oc * cols + n * p, p));
+                dy = s;
+            }
+
+            if (!dbias.IsEmpty)
+                for (int oc = 0; oc < outC; oc++)
+                {
+                    float sum = TensorPrimitives.Sum(dy.Slice(oc * cols, cols));
+                    dbias[oc] = (accumulateDBias || !first) ? dbias[oc] + sum : sum;
+                }
+
+            var xs = x.Slice(n0 * inSample, nc * inSample);
+            if (!dweight.IsEmpty)
+            {
+                ReadOnlySpan<float> b;
+                if (nc == 1 && pointwise) b = xs;
+                else
+                {
+                    Im2Col.Gather(columns, xs, g, nc);
+                    b = columns[..(k * cols)];
+                }
+                // dW[OutC, K] (+)= dY[OutC, cols] · col[K, cols]ᵀ
+                Gemm.Multiply(false, true, outC, k, cols, dy, b, dweight, accumulate: accumulateDWeight || !first);
+            }
+
+            if (dx.IsEmpty) continue;
+            var dxs = dx.Slice(n0 * inSample, nc * inSample);
+            if (nc == 1 && pointwise)
+            {
+                Gemm.Multiply(true, false, k, cols, outC, weight, dy, dxs, accumulate: accumulateDx);
+                continue;
+            }
+            // dcol[K, cols] = Wᵀ · dY, reusing the column scratch (its im2col was consumed above).
+            var dcol = columns[..(k * cols)];
+            Gemm.Multiply(true, false, k, cols, outC, weight, dy, dcol, accumulate: false);
+            if (!accumulateDx) dxs.Clear();
+            Im2Col.ScatterAdd(dxs, dcol, g, nc);
+        }
+    }
+}

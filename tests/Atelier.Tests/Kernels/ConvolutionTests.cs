@@ -1,0 +1,126 @@
+using Atelier.Kernels;
+using Atelier.Tensors;
+
+namespace Atelier.Tests.Kernels;
+
+public sealed class ConvolutionTests
+{
+    // N, C, H, W, OutC, kh, kw, sh, sw, ph, pw
+    public static TheoryData<int[]> EdgeCases => new()
+    {
+        new[] { 1, 1, 28, 28, 4, 3, 3, 1, 1, 1, 0 },   // batch 1, padding (1, 0): 28x26
+        new[] { 3, 2, 7, 9, 3, 3, 2, 2, 2, 1, 0 },     // odd sizes, stride 2, non-square kernel
+        new[] { 2, 3, 5, 6, 2, 2, 3, 2, 1, 0, 2 },     // per-dimension stride, padding wider than needed
+        new[] { 4, 5, 6, 6, 3, 1, 1, 1, 1, 0, 0 },     // pointwise, several samples per chunk
+        new[] { 1, 5, 6, 6, 3, 1, 1, 1, 1, 0, 0 },     // pointwise, one sample: the image is its own column matrix
+        new[] { 2, 1, 4, 4, 2, 4, 4, 1, 1, 0, 0 },     // kernel as large as the image: 1x1 output
+        new[] { 2, 2, 5, 5, 2, 3, 3, 3, 3, 2, 2 },     // stride 3 with padding larger than the kernel overhang
+        new[] { 8, 16, 32, 32, 2, 3, 3, 1, 1, 1, 1 },  // 150k scratch floats per sample: chunks of 3, 3 and 2 samples
+    };
+
+    [Theory]
+    [MemberData(nameof(EdgeCases))]
+    public void Matches_naive_reference_on_edge_cases(int[] d) => CompareWithNaive(Geometry(d), new Rng(42), withBias: true);
+
+    [Fact]
+    public void Matches_naive_reference_on_random_shapes()
+    {
+        var rng = new Rng(2024);
+        for (int trial = 0; trial < 25; trial++)
+        {
+            int kh = 1 + rng.NextInt(4), kw = 1 + rng.NextInt(4), sh = 1 + rng.NextInt(3), sw = 1 + rng.NextInt(3);
+            int ph = rng.NextInt(3), pw = rng.NextInt(3);
+            int h = Math.Max(1, kh - 2 * ph) + rng.NextInt(8), w = Math.Max(1, kw - 2 * pw) + rng.NextInt(8);
+            var g = new ConvGeometry(1 + rng.NextInt(4), 1 + rng.NextInt(4), h, w, 1 + rng.NextInt(5), (kh, kw), (sh, sw), (ph, pw));
+            CompareWithNaive(g, rng, withBias: trial % 3 != 0);
+        }
+    }
+
+    private static ConvGeometry Geometry(int[] d) => new(d[0], d[1], d[2], d[3], d[4], (d[5], d[6]), (d[7], d[8]), (d[9], d[10]));
+
+    private static void CompareWithNaive(ConvGeometry g, Rng rng, bool withBias)
+    {
+        var x = RandomArray(rng, g.N * g.C * g.H * g.W);
+        var weight = RandomArray(rng, g.OutC * g.ColumnRows);
+        var bias = withBias ? RandomArray(rng, g.OutC) : [];
+        var dout = RandomArray(rng, g.N * g.OutC * g.OutPlane);
+        var columns = new float[Convolution.ColumnsLength(g)];
+        var staging = new float[Convolution.StagingLength(g)];
+
+        var y = new float[dout.Length];
+        Convolution.Forward(y, x, weight, bias, g, columns, staging);
+        var (yRef, dxRef, dwRef, dbRef) = Naive(g, x, weight, bias, dout);
+        Fixture.AssertClose(yRef, y, 1e-4f, 1e-4f, $"y {g}");
+
+        // Accumulate into non-zero gradients, then overwrite them: both protocols must hold.
+        var dx = RandomArray(rng, x.Length);
+        var dw = RandomArray(rng, weight.Length);
+        var db = RandomArray(rng, Math.Max(1, bias.Length))[..bias.Length];
+        var (dx0, dw0, db0) = ((float[])dx.Clone(), (float[])dw.Clone(), (float[])db.Clone());
+        Convolution.Backward(dx, true, dw, true, db, true, dout, x, weight, g, columns, staging);
+        Fixture.AssertClose(Add(dxRef, dx0), dx, 1e-4f, 1e-4f, $"dx accumulated {g}");
+        Fixture.AssertClose(Add(dwRef, dw0), dw, 1e-4f, 1e-4f, $"dweight accumulated {g}");
+        Fixture.AssertClose(Add(dbRef, db0), db, 1e-4f, 1e-4f, $"dbias accumulated {g}");
+        Convolution.Backward(dx, false, dw, false, db, false, dout, x, weight, g, columns, staging);
+        Fixture.AssertClose(dxRef, dx, 1e-4f, 1e-4f, $"dx {g}");
+        Fixture.AssertClose(dwRef, dw, 1e-4f, 1e-4f, $"dweight {g}");
+        Fixture.AssertClose(dbRef, db, 1e-4f, 1e-4f, $"dbias {g}");
+
+        // Without an input gradient the kernel must leave the rest unchanged.
+        Convolution.Backward(default, false, dw, false, default, false, dout, x, weight, g, columns, staging);
+        Fixture.AssertClose(dwRef, dw, 1e-4f, 1e-4f, $"dweight without dx {g}");
+    }
+
+    // Direct loops in double: y = W ⋆ x + b and its three gradients for output gradient dout.
+    private static (float[] Y, float[] Dx, float[] Dw, float[] Db) Naive(ConvGeometry g, float[] x, float[] w, float[] b, float[] dout)
+    {
+        int kh = g.Kernel.Height, kw = g.Kernel.Width;
+        var y = new double[dout.Length];
+        var dx = new double[x.Length];
+        var dw = new double[w.Length];
+        var db = new double[b.Length];
+        for (int n = 0; n < g.N; n++)
+            for (int oc = 0; oc < g.OutC; oc++)
+                for (int oh = 0; oh < g.OH; oh++)
+                    for (int ow = 0; ow < g.OW; ow++)
+                    {
+                        int o = ((n * g.OutC + oc) * g.OH + oh) * g.OW + ow;
+                        double sum = b.Length > 0 ? b[oc] : 0;
+                        if (b.Length > 0) db[oc] += dout[o];
+                        for (int c = 0; c < g.C; c++)
+                            for (int i = 0; i < kh; i++)
+                                for (int j = 0; j < kw; j++)
+                                {
+                                    int ih = oh * g.Stride.Height - g.Padding.Height + i, iw = ow * g.Stride.Width - g.Padding.Width + j;
+                                    if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) continue;
+                                    int xi = ((n * g.C + c) * g.H + ih) * g.W + iw, wi = ((oc * g.C + c) * kh + i) * kw + j;
+                                    sum += (double)w[wi] * x[xi];
+                                    dx[xi] += (double)w[wi] * dout[o];
+                                    dw[wi] += (double)x[xi] * dout[o];
+                                }
+                        y[o] = sum;
+                    }
+        return (ToFloat(y), ToFloat(dx), ToFloat(dw), ToFloat(db));
+    }
+
+    internal static float[] RandomArray(Rng rng, int length)
+    {
+        var a = new float[length];
+        for (int i = 0; i < length; i++) a[i] = rng.Normal();
+        return a;
+    }
+
+    internal static float[] ToFloat(double[] values)
+    {
+        var a = new float[values.Length];
+        for (int i = 0; i < a.Length; i++) a[i] = (float)values[i];
+        return a;
+    }
+
+    private static float[] Add(float[] a, float[] b)
+    {
+        var sum = new float[a.Length];
+        for (int i = 0; i < a.Length; i++) sum[i] = a[i] + b[i];
+        return sum;
+    }
+}
