@@ -1,4 +1,5 @@
 using Atelier.Autograd;
+using Atelier.Tests.Data;
 using Atelier.Serialization;
 using Atelier.Tensors;
 using Atelier.Training;
@@ -15,15 +16,15 @@ public sealed class EndToEndTests
     };
 
     private static RunResult Train(TrainOptions options) =>
-        new TrainingRun(options, new NullObserver()).Run(DataSplits.Create(TestData.Train, TestData.Test, options), CancellationToken.None);
+        new TrainingRun(options, new NullObserver()).Run(DataSplits.Create(TestData.FashionTrain, TestData.FashionTest, options), CancellationToken.None);
 
     [Theory]
     [InlineData("mlp", 0.80)]
     [InlineData("cnn", 0.80)]
     public void One_epoch_on_5000_images_reaches_80_percent_on_1000_test_images(string model, double floor)
     {
-        using var tmp = new TestData.TempFolder();
-        var result = Train(Small(model, tmp.Path));
+        var tmp = TestData.TempDirectory();
+        var result = Train(Small(model, tmp));
         Assert.True(result.Report.Accuracy >= floor, $"{model}: test accuracy {result.Report.Accuracy:P2} is below {floor:P0}.");
         Assert.Equal(1000, result.Test.Actual.Length);
     }
@@ -31,10 +32,10 @@ public sealed class EndToEndTests
     [Fact]
     public void A_safetensors_round_trip_reproduces_the_logits_bit_for_bit()
     {
-        using var tmp = new TestData.TempFolder();
-        var result = Train(Small("cnn", tmp.Path));
+        var tmp = TestData.TempDirectory();
+        var result = Train(Small("cnn", tmp));
         var original = Checkpoint.Load(result.Folder.File(RunFolder.BestCheckpoint));
-        string copy = Path.Combine(tmp.Path, "copy.safetensors");
+        string copy = Path.Combine(tmp, "copy.safetensors");
         Safetensors.SaveModel(copy, original.Model);
         var reloaded = Checkpoint.Load(result.Folder.File(RunFolder.BestCheckpoint));
         Safetensors.LoadInto(copy, reloaded.Model);
@@ -50,17 +51,17 @@ public sealed class EndToEndTests
         }
         Assert.Equal(a, b);
         // The test-set predictions of the run came from this checkpoint.
-        var evaluation = Evaluator.Evaluate(reloaded.Model, new Data.DataLoader(TestData.Test.Subset(Enumerable.Range(0, 1000).ToArray()), 256, reloaded.Normalization), 10);
+        var evaluation = Evaluator.Evaluate(reloaded.Model, new Atelier.Data.DataLoader(TestData.FashionTest.Subset(Enumerable.Range(0, 1000).ToArray()), 256, reloaded.Normalization), 10);
         Assert.Equal(result.Test.Predicted, evaluation.Predicted);
     }
 
     [Fact]
     public void A_resumed_run_ends_with_exactly_the_numbers_of_the_uninterrupted_run()
     {
-        using var tmp = new TestData.TempFolder();
+        var tmp = TestData.TempDirectory();
         TrainOptions Options(string sub)
         {
-            var o = Small("mlp-bn", Path.Combine(tmp.Path, sub));
+            var o = Small("mlp-bn", Path.Combine(tmp, sub));
             o.Epochs = 3;
             o.Schedule = "cosine";
             return o;
@@ -69,7 +70,7 @@ public sealed class EndToEndTests
 
         var options = Options("interrupted");
         using var cancel = new CancellationTokenSource();
-        var data = DataSplits.Create(TestData.Train, TestData.Test, options);
+        var data = DataSplits.Create(TestData.FashionTrain, TestData.FashionTest, options);
         Assert.Throws<OperationCanceledException>(() =>
             new TrainingRun(options, new CancelAfter(2, cancel)).Run(data, cancel.Token));
         var folder = new RunFolder(Directory.GetDirectories(options.Output)[0]);
@@ -84,14 +85,14 @@ public sealed class EndToEndTests
     [Fact]
     public void A_diverging_loss_stops_the_run_naming_epoch_and_batch()
     {
-        using var tmp = new TestData.TempFolder();
-        var options = Small("mlp", tmp.Path);
+        var tmp = TestData.TempDirectory();
+        var options = Small("mlp", tmp);
         options.Optimizer = "sgd";
         options.LearningRate = 1e4f;
         options.Momentum = 0.9f;
         var e = Assert.Throws<NonFiniteLossException>(() => Train(options));
         Assert.Matches(@"at epoch 1, batch \d+", e.Message);
-        using var store = new Experiments.RunStore(Path.Combine(tmp.Path, "atelier.db"));
+        using var store = new Experiments.RunStore(Path.Combine(tmp, "atelier.db"));
         Assert.Equal("failed", store.Runs()[0].Status);
     }
 
