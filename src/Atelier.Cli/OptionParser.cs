@@ -8,6 +8,8 @@ namespace Atelier.Cli;
 /// </summary>
 public static class OptionParser
 {
+    private static readonly HashSet<string> BooleanWords = ["true", "false", "yes", "no", "on", "off"];
+
     /// <summary>Applies options to <paramref name="options"/>; returns positional arguments and the extra switches asked for.</summary>
     public static List<string> Apply(string[] args, TrainOptions options, IDictionary<string, string?> extras)
     {
@@ -37,7 +39,12 @@ public static class OptionParser
                 continue;
             }
             if (option is null) TrainOptionTable.Set(options, name, value); // throws the "unknown option" sentence
-            else if (option.IsFlag) option.Set(options, hasValue ? value : "true");
+            else if (option.IsFlag)
+            {
+                // `--augment`, `--augment=false` and `--augment false` all work.
+                if (!hasValue && i + 1 < args.Length && BooleanWords.Contains(args[i + 1].ToLowerInvariant())) value = args[++i];
+                option.Set(options, hasValue || value.Length > 0 ? value : "true");
+            }
             else
             {
                 if (!hasValue)

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using Atelier.Tests.Data;
+
+namespace Atelier.Tests.Cli;
+
+/// <summary>Runs the real `atelier` program (the built Atelier.Cli.dll) as a separate process, as a user would.</summary>
+public static class CliRunner
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public string Output => Stdout + Stderr;
+    }
+
+    public static Result Run(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Atelier.Cli.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["ATELIER_DATA"] = TestData.FashionMnistDirectory;
+        // Never reach for the internet from tests: an unreachable mirror makes any download fail at once.
+        start.Environment["ATELIER_MIRROR"] = "http://127.0.0.1:9/";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"atelier {string.Join(' ', args)} did not finish in 3 minutes.");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>A user error: non-zero exit, one line on stderr starting with "error:", no stack trace.</summary>
+    public static void AssertOneSentenceError(Result r, string expectedFragment, int exitCode)
+    {
+        Assert.Equal(exitCode, r.ExitCode);
+        var lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, $"Expected one error line, got:\n{r.Stderr}");
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(expectedFragment, lines[0]);
+        Assert.DoesNotContain("   at ", r.Output);
+    }
+}

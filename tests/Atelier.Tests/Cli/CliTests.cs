@@ -1,0 +1,136 @@
+using Atelier.Reports;
+using Atelier.Serialization;
+using Atelier.Tests.Data;
+using Atelier.Training;
+using Microsoft.Data.Sqlite;
+
+namespace Atelier.Tests.Cli;
+
+/// <summary>The `atelier` command end to end on a small slice, and its catalogue of bad inputs.</summary>
+public sealed class CliTests
+{
+    private static readonly string[] Quick = ["--epochs", "1", "--train-size", "2000", "--val-size", "500", "--test-size", "500", "--augment", "false"];
+
+    [Fact]
+    public void Train_then_evaluate_then_predict()
+    {
+        string output = TestData.TempDirectory();
+        var train = CliRunner.Run(["train", "--model", "mlp", "--output", output, .. Quick]);
+        Assert.True(train.ExitCode == 0, train.Output);
+        Assert.Contains("Test accuracy", train.Stdout);
+        Assert.Contains("macro avg", train.Stdout);
+        Assert.Contains("confusion matrix", train.Stdout);
+        Assert.Matches(@"epoch +1 +train loss", train.Stdout);
+
+        string run = Directory.GetDirectories(output).Single();
+        foreach (var file in new[] { "options.json", "metrics.csv", "metrics.json", "best.safetensors", "last.safetensors", "results.json", "per_class.csv", "confusion_matrix.csv" })
+            Assert.True(File.Exists(Path.Combine(run, file)), $"{file} is missing from the run folder.");
+        using (var db = new SqliteConnection($"Data Source={Path.Combine(output, "atelier.db")};Pooling=False"))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = "SELECT status, (SELECT COUNT(*) FROM epoch_metrics), (SELECT value FROM final_metrics WHERE key = 'test_accuracy') FROM runs";
+            using var reader = cmd.ExecuteReader();
+            Assert.True(reader.Read());
+            Assert.Equal("finished", reader.GetString(0));
+            Assert.Equal(1, reader.GetInt32(1));
+            Assert.InRange(reader.GetDouble(2), 0.6, 1.0);
+        }
+
+        var evaluate = CliRunner.Run("evaluate", run, "--test-size", "500");
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Contains("on 500 test images", evaluate.Stdout);
+
+        // A trouser from the test set, saved as a PNG the way a user would have one: light background, 3x larger.
+        int index = Enumerable.Range(0, 100).First(i => TestData.FashionTest.Label(i) == 1);
+        var image = TestData.FashionTest.Image(index);
+        var big = new byte[84 * 84];
+        for (int y = 0; y < 84; y++)
+            for (int x = 0; x < 84; x++) big[y * 84 + x] = (byte)(255 - image[(y / 3) * 28 + x / 3]);
+        string png = Path.Combine(output, "trouser.png");
+        File.WriteAllBytes(png, PngEncoder.Gray8(84, 84, big));
+        string notPng = Path.Combine(output, "notes.png");
+        File.WriteAllText(notPng, "not an image");
+
+        var predict = CliRunner.Run("predict", Path.Combine(run, "best.safetensors"), png, notPng, "--json");
+        Assert.Equal(1, predict.ExitCode);
+        Assert.Contains("\"class\": \"Trouser\"", predict.Stdout.Split("\"top\"")[1].Split(']')[0].Split('}')[0] + "}");
+        Assert.Contains("notes.png", predict.Stdout);
+        Assert.DoesNotContain("   at ", predict.Output);
+    }
+
+    [Fact]
+    public void Models_and_summary_list_the_zoo()
+    {
+        var models = CliRunner.Run("models");
+        Assert.Equal(0, models.ExitCode);
+        foreach (var name in new[] { "mlp", "mlp-bn", "cnn-wide", "cnn-c", "resnet", "vgg16" }) Assert.Contains(name, models.Stdout);
+        var summary = CliRunner.Run("summary", "cnn-b");
+        Assert.Equal(0, summary.ExitCode);
+        Assert.Contains("[1, 32, 28, 26]", summary.Stdout);
+        Assert.Contains("582,500", summary.Stdout);
+    }
+
+    [Theory]
+    [InlineData("Unknown model 'nope'", "train", "--model", "nope")]
+    [InlineData("Unknown optimizer 'adamx'", "train", "--optimizer", "adamx")]
+    [InlineData("--batch-size must be a positive whole number, got 0", "train", "--batch-size", "0")]
+    [InlineData("--epochs must be a positive whole number, got -3", "train", "--epochs", "-3")]
+    [InlineData("--lr needs a number, got 'fast'", "train", "--lr", "fast")]
+    [InlineData("Unknown option 'learning-rate'", "train", "--learning-rate", "0.1")]
+    [InlineData("Unknown command 'fit'", "fit")]
+    [InlineData("Unknown model 'resnet-9000'", "summary", "resnet-9000")]
+    public void Bad_options_get_one_sentence_and_exit_code_2(string message, params string[] args) =>
+        CliRunner.AssertOneSentenceError(CliRunner.Run(args), message, 2);
+
+    [Fact]
+    public void A_missing_data_folder_says_how_to_get_the_files()
+    {
+        var r = CliRunner.Run("train", "--data", "/nonexistent/fashion");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("/nonexistent/fashion", r.Stderr);
+        Assert.DoesNotContain("   at ", r.Output);
+    }
+
+    [Fact]
+    public void A_truncated_idx_file_is_named_in_the_error()
+    {
+        string dir = TestData.TempDirectory();
+        foreach (var file in Directory.GetFiles(TestData.FashionMnistDirectory, "*.gz")) File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+        string labels = Path.Combine(dir, "train-labels-idx1-ubyte.gz");
+        var bytes = File.ReadAllBytes(labels);
+        File.WriteAllBytes(labels, bytes[..(bytes.Length / 2)]);
+        var r = CliRunner.Run("train", "--data", dir, "--epochs", "1");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("train-labels-idx1-ubyte", r.Stderr);
+        Assert.DoesNotContain("   at ", r.Output);
+    }
+
+    [Fact]
+    public void An_unwritable_output_folder_is_refused_before_training()
+    {
+        string blocker = Path.Combine(TestData.TempDirectory(), "a-file");
+        File.WriteAllText(blocker, "");
+        var r = CliRunner.Run(["train", "--model", "mlp", "--output", Path.Combine(blocker, "runs"), .. Quick]);
+        CliRunner.AssertOneSentenceError(r, "Cannot create a run folder", 1);
+    }
+
+    [Fact]
+    public void A_checkpoint_of_another_model_is_refused()
+    {
+        string dir = TestData.TempDirectory();
+        var mlp = Models.ModelZoo.Create("mlp", new Models.ModelOptions(), new Tensors.Rng(1));
+        string path = Path.Combine(dir, "wrong.safetensors");
+        Safetensors.SaveModel(path, mlp, new Dictionary<string, string> { ["atelier.model"] = "cnn", ["atelier.classes"] = "[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\"]" });
+        var r = CliRunner.Run("evaluate", path);
+        CliRunner.AssertOneSentenceError(r, "saved from a different model", 1);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_checkpoint_is_refused()
+    {
+        string path = Path.Combine(TestData.TempDirectory(), "model.safetensors");
+        File.WriteAllText(path, "hello");
+        CliRunner.AssertOneSentenceError(CliRunner.Run("evaluate", path), "not a valid safetensors file", 1);
+    }
+}
