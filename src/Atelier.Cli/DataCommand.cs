@@ -28,6 +28,6 @@ public static class DataCommand
                         task.Value = p.BytesDone;
                     });
                 });
-        return FashionMnist.Load(location.Directory);
+        return FashionMnist.LoadAny(location.Directory);
     }
 }

@@ -88,6 +88,17 @@ public static class FashionMnist
         Locate(dataDirectory, Environment.GetEnvironmentVariable(DataEnvironmentVariable), DefaultCacheDirectory(), null, progress, cancel);
 
     /// <summary>Loads and validates the training and test sets from a folder holding the four files.</summary>
+    /// <summary>True when <paramref name="directory"/> holds the four official gzipped files (by name and size).</summary>
+    public static bool IsOfficialCopy(string directory) =>
+        Files.All(f => new FileInfo(Path.Combine(directory, f.Name)) is { Exists: true } info && info.Length == f.Size);
+
+    /// <summary>
+    /// Fashion-MNIST when the folder holds it; any other IDX dataset (MNIST, KMNIST...) otherwise, named by its
+    /// classes.txt or numbered.
+    /// </summary>
+    public static (Dataset Train, Dataset Test) LoadAny(string directory) =>
+        IsOfficialCopy(directory) ? Load(directory) : IdxFolder.Load(directory);
+
     public static (Dataset Train, Dataset Test) Load(string directory) =>
         IdxFolder.Load(directory, ClassNames, (TrainCount, TestCount, ImageSize, ImageSize));
 

@@ -60,6 +60,17 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Another_idx_dataset_trains_through_data_with_its_own_class_names()
+    {
+        string dir = TestData.WriteIdxFolder(trainCount: 600, testCount: 200, rows: 28, cols: 28, classes: 3, gzip: false);
+        File.WriteAllLines(Path.Combine(dir, "classes.txt"), ["circle", "square", "triangle"]);
+        var r = CliRunner.Run("train", "--data", dir, "--model", "mlp", "--val-size", "100", "--epochs", "1", "--output", TestData.TempDirectory());
+        Assert.True(r.ExitCode == 0, r.Output);
+        Assert.Contains("Training mlp on 500 images", r.Stdout);
+        Assert.Contains("triangle", r.Stdout);
+    }
+
+    [Fact]
     public void Models_and_summary_list_the_zoo()
     {
         var models = CliRunner.Run("models");
