@@ -11,7 +11,10 @@ public static class CliRunner
         public string Output => Stdout + Stderr;
     }
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => Run(args, interruptWhen: null);
+
+    /// <summary>Runs the program; when a line of its output matches <paramref name="interruptWhen"/>, sends it SIGINT (Ctrl+C).</summary>
+    public static Result Run(string[] args, Func<string, bool>? interruptWhen)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -25,7 +28,7 @@ public static class CliRunner
         // Never reach for the internet from tests: an unreachable mirror makes any download fail at once.
         start.Environment["ATELIER_MIRROR"] = "http://127.0.0.1:9/";
         using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stdout = interruptWhen is null ? process.StandardOutput.ReadToEndAsync() : ReadAndInterrupt(process, interruptWhen);
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
         {
@@ -33,6 +36,23 @@ public static class CliRunner
             throw new TimeoutException($"atelier {string.Join(' ', args)} did not finish in 3 minutes.");
         }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static async Task<string> ReadAndInterrupt(Process process, Func<string, bool> interruptWhen)
+    {
+        var text = new System.Text.StringBuilder();
+        bool sent = false;
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            text.AppendLine(line);
+            if (!sent && interruptWhen(line))
+            {
+                sent = true;
+                using var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                kill.WaitForExit();
+            }
+        }
+        return text.ToString();
     }
 
     /// <summary>A user error: non-zero exit, one line on stderr starting with "error:", no stack trace.</summary>

@@ -71,6 +71,26 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Ctrl_C_saves_a_resumable_run_and_resume_finishes_it()
+    {
+        string output = TestData.TempDirectory();
+        string[] args = ["train", "--model", "mlp", "--output", output, "--epochs", "4", "--train-size", "3000", "--val-size", "500", "--test-size", "500"];
+        var interrupted = CliRunner.Run(args, interruptWhen: line => line.StartsWith("epoch   1", StringComparison.Ordinal));
+        Assert.Equal(130, interrupted.ExitCode);
+        Assert.Contains("atelier train --resume", interrupted.Stderr);
+        Assert.DoesNotContain("   at ", interrupted.Output);
+        string run = Directory.GetDirectories(output).Single();
+        Assert.True(File.Exists(Path.Combine(run, RunFolder.ResumeState)));
+        Assert.False(File.Exists(Path.Combine(run, RunFolder.ResultsJson)));
+
+        var resumed = CliRunner.Run("train", "--resume", run);
+        Assert.True(resumed.ExitCode == 0, resumed.Output);
+        Assert.Contains("Resuming", resumed.Stdout);
+        Assert.Contains("epoch   4", resumed.Stdout);
+        Assert.True(File.Exists(Path.Combine(run, RunFolder.ResultsJson)));
+    }
+
+    [Fact]
     public void Models_and_summary_list_the_zoo()
     {
         var models = CliRunner.Run("models");
