@@ -94,7 +94,8 @@ def environment_check(torch, threads: int) -> str:
     _ = a @ a  # maps the BLAS
     got = torch.get_num_threads()
     return (f"torch {torch.__version__}; threads {got}" + ("" if got == threads else f" (asked {threads}!)")
-            + f"; oneDNN convolutions: {'yes' if convs_on_onednn else 'NO'}; BLAS: {loaded_blas()}")
+            + f"; oneDNN convolutions: {'yes' if convs_on_onednn else 'NO'}; BLAS: {loaded_blas()}"
+            + f"; OMP_WAIT_POLICY {os.environ.get('OMP_WAIT_POLICY') or 'default'}")
 
 
 def timed_median(step, items_per_call: int, budget: float, warmup: int = 2) -> tuple[float, float]:

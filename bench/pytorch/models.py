@@ -355,3 +355,18 @@ def build(name: str, options: Optional[ModelOptions] = None) -> nn.Sequential:
     if factory is None:
         raise ValueError(f"Unknown model '{name}'. Known models: {', '.join(MODELS)}.")
     return factory(options or ModelOptions())
+
+
+def state_shapes(name: str, options: Optional[ModelOptions] = None) -> dict[str, list[int]]:
+    """state_dict name → shape: what Atelier's StateDict() must list, in the same order, for the same model."""
+    return {k: list(v.shape) for k, v in build(name, options).state_dict().items()}
+
+
+if __name__ == "__main__":
+    # /usr/bin/python3 bench/pytorch/models.py [name ...]: state_dict names and shapes, to check against Atelier's.
+    import sys
+
+    for n in sys.argv[1:] or list(MODELS):
+        print(n)
+        for key, shape in state_shapes(n).items():
+            print(f"  {key} {shape}")
