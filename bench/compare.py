@@ -145,6 +145,8 @@ def ratio(a, p, inverse=False):
 
 def combine(atelier: dict, pytorch: dict | None) -> list[dict]:
     keys = list(atelier) + [k for k in (pytorch or {}) if k not in atelier]
+    model_order = list(dict.fromkeys(model for model, _ in keys))
+    keys.sort(key=lambda k: (model_order.index(k[0]), k[1]))  # each model's batches together, ascending
     rows = []
     for model, batch in keys:
         a = atelier.get((model, batch), dict.fromkeys(FIELDS))
