@@ -150,7 +150,7 @@ public sealed class CliTests
     public void A_checkpoint_of_another_model_is_refused()
     {
         string dir = TestData.TempDirectory();
-        var mlp = Models.ModelZoo.Create("mlp", new Models.ModelOptions(), new Tensors.Rng(1));
+        var mlp = Atelier.Models.ModelZoo.Create("mlp", new Atelier.Models.ModelOptions(), new Tensors.Rng(1));
         string path = Path.Combine(dir, "wrong.safetensors");
         Safetensors.SaveModel(path, mlp, new Dictionary<string, string> { ["atelier.model"] = "cnn", ["atelier.classes"] = "[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\"]" });
         var r = CliRunner.Run("evaluate", path);
