@@ -8,7 +8,7 @@ namespace Atelier.Tests.Cli;
 internal sealed record CliRun(int ExitCode, string Output);
 
 /// <summary>
-/// One tiny two-run experiment (mlp vs an augmented cnn-a, 2 epochs on 5,000 images) run once through the built
+/// One tiny two-run experiment (mlp vs an augmented cnn-a, 2 epochs on 2,500 images) run once through the built
 /// `atelier` command and shared by the experiment, report and browser tests; then run again to see it skip.
 /// </summary>
 internal static class ExperimentReportFixture
@@ -31,7 +31,7 @@ internal static class ExperimentReportFixture
         name: tiny
         description: "Two tiny runs for the report tests."
         base:
-          epochs: 20
+          epochs: 40
           batch-size: 64
           optimizer: adam
           lr: 0.002
@@ -55,14 +55,14 @@ internal static class ExperimentReportFixture
         string root = TestData.TempDirectory();
         string spec = Path.Combine(root, "tiny.yaml");
         File.WriteAllText(spec, Spec);
-        var first = Atelier("experiment", spec, "--scale", "0.1", "--output", root, "--data", TestData.FashionMnistDirectory);
+        var first = Atelier("experiment", spec, "--scale", "0.05", "--output", root, "--data", TestData.FashionMnistDirectory);
         var written = new Dictionary<string, DateTime>();
         foreach (var label in Labels)
         {
             string results = Path.Combine(root, Name, label, "results.json");
             if (File.Exists(results)) written[label] = File.GetLastWriteTimeUtc(results);
         }
-        var second = Atelier("experiment", spec, "--scale", "0.1", "--output", root, "--data", TestData.FashionMnistDirectory);
+        var second = Atelier("experiment", spec, "--scale", "0.05", "--output", root, "--data", TestData.FashionMnistDirectory);
         return new Shared(root, spec, first, second, written);
     }
 

@@ -40,9 +40,9 @@ public sealed class ExperimentReportTests
             var folder = new RunFolder(Path.Combine(x.ExperimentFolder, label));
             foreach (var file in new[] { RunFolder.OptionsFile, RunFolder.HistoryJson, RunFolder.BestCheckpoint, RunFolder.ResultsJson, Results.PredictionsCsv })
                 Assert.True(File.Exists(folder.File(file)), $"{label} has no {file}");
-            Assert.Equal(2, folder.ReadHistory().Count); // 20 epochs at scale 0.1
+            Assert.Equal(2, folder.ReadHistory().Count); // 40 epochs at scale 0.05
             var options = folder.ReadOptions();
-            Assert.Equal(5000, options.TrainSize);
+            Assert.Equal(2500, options.TrainSize);
             Assert.Equal("tiny", options.Experiment);
         }
         using var store = new RunStore(Path.Combine(x.ExperimentFolder, "atelier.db"));
@@ -50,7 +50,7 @@ public sealed class ExperimentReportTests
         Assert.Equal(2, rows.Count);
         Assert.All(rows, r => Assert.Equal("finished", r.Status));
         Assert.Equal(ExperimentReportFixture.Labels.Order(), rows.Select(r => Path.GetFileName(r.Folder)).Order());
-        Assert.All(rows, r => Assert.True(store.FinalMetrics(r.Id)["test_accuracy"] > 0.5, $"{r.Id}: test accuracy too low"));
+        Assert.All(rows, r => Assert.True(store.FinalMetrics(r.Id)["test_accuracy"] > 0.4, $"{r.Id}: test accuracy too low"));
     }
 
     [Fact]

@@ -27,6 +27,7 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
     {
         var x = ExperimentReportFixture.Get();
         Assert.True(File.Exists(x.ReportPath), x.First.Output + x.Second.Output);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -75,8 +76,10 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
             """);
         Assert.True(overlaps.Length == 0, "overlapping labels:\n" + overlaps);
 
+        output.WriteLine($"{clock.ElapsedMilliseconds} ms: string screenshot =");
         string screenshot = Path.Combine(Environment.GetEnvironmentVariable("ATELIER_REPORT_SAMPLE") ?? x.Root, "report-screenshot.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+        output.WriteLine($"browser part: {clock.ElapsedMilliseconds} ms");
         output.WriteLine($"screenshot: {screenshot}");
         Assert.True(new FileInfo(screenshot).Length > 50_000);
         Assert.Empty(errors);
