@@ -137,7 +137,7 @@ public static class ExperimentCommand
         foreach (var r in runs)
         {
             var last = r.History.Count > 0 ? r.History[^1] : null;
-            string acc = r.Classification is { } c ? c.Accuracy.ToString("P2", inv) : "unfinished";
+            string acc = r.Classification is { } c ? (100 * c.Accuracy).ToString("F2", inv) + "%" : "unfinished";
             if (r.Classification?.Accuracy == best && runs.Count > 1) acc = $"[bold green]{acc}[/]";
             table.AddRow(Markup.Escape(r.Label), Markup.Escape(r.Options.Model), Markup.Escape(r.Options.Optimizer), r.Options.LearningRate.ToString("G3", inv),
                 r.Options.BatchSize.ToString(inv), r.History.Count.ToString(inv), acc, r.Classification?.MacroF1.ToString("F4", inv) ?? "-",

@@ -76,7 +76,6 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
             """);
         Assert.True(overlaps.Length == 0, "overlapping labels:\n" + overlaps);
 
-        output.WriteLine($"{clock.ElapsedMilliseconds} ms: string screenshot =");
         string screenshot = Path.Combine(Environment.GetEnvironmentVariable("ATELIER_REPORT_SAMPLE") ?? x.Root, "report-screenshot.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         output.WriteLine($"browser part: {clock.ElapsedMilliseconds} ms");
