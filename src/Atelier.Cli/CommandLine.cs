@@ -30,7 +30,8 @@ public static class CommandLine
                 "predict" => PredictCommand.Run(rest),
                 "models" => ModelsCommand.List(rest),
                 "summary" => ModelsCommand.Summary(rest),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: train, evaluate, predict, models, summary (`atelier --help`)."),
+                "experiment" => ExperimentCommand.Run(rest), "report" => ReportCommand.Run(rest),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: train, evaluate, predict, models, summary, experiment, report (`atelier --help`)."),
             };
         }
         catch (OperationCanceledException)
@@ -78,6 +79,8 @@ public static class CommandLine
               predict CHECKPOINT IMAGE.png...   classify your own images (--json for machines)
               models                            the model zoo with parameters and FLOPs
               summary MODEL                     a model's layer table
+              experiment FILE.yaml [--scale S]  run a study's runs (skips finished ones), compare them, write its report
+              report RUN|EXPERIMENT... [-o F]   one self-contained HTML report with every figure (+ SVG files)
             """);
     }
 }

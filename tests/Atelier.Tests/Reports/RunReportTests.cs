@@ -1,0 +1,140 @@
+using System.Xml.Linq;
+using Atelier.Data;
+using Atelier.Reports;
+using Atelier.Tests.Data;
+using Atelier.Training;
+
+namespace Atelier.Tests.Reports;
+
+/// <summary>Report assembly from synthetic run folders (no training): what is drawn for finished, unfinished and swept runs.</summary>
+public sealed class RunReportTests
+{
+    private static readonly string[] Classes = [.. FashionMnist.ClassNames];
+
+    /// <summary>A run folder as a run leaves it; with results only when <paramref name="finished"/>.</summary>
+    private static RunFolder FakeRun(string root, string label, Action<TrainOptions> configure, bool finished, int epochs = 6, double quality = 0.8)
+    {
+        var folder = new RunFolder(Path.Combine(root, label));
+        Directory.CreateDirectory(folder.Path);
+        var options = new TrainOptions { Model = "mlp", Experiment = "sweep", Name = "sweep-" + label };
+        configure(options);
+        folder.WriteOptions(options);
+        var history = new List<EpochMetrics>();
+        for (int e = 1; e <= epochs; e++)
+            history.Add(new EpochMetrics(e, 1.0 / e, quality - 0.3 / e, e == 3 ? double.NaN : 1.2 / e, quality - 0.35 / e, options.LearningRate / e, 1.5));
+        folder.WriteHistory(history);
+        if (finished)
+        {
+            int n = 200;
+            var actual = new int[n];
+            var predicted = new int[n];
+            var probabilities = new float[n * 10];
+            for (int i = 0; i < n; i++)
+            {
+                actual[i] = i % 10;
+                predicted[i] = i % 10 < quality * 10 ? actual[i] : (actual[i] + 1) % 10;
+                probabilities[i * 10 + predicted[i]] = 0.9f;
+            }
+            var matrix = new ConfusionMatrix(10);
+            matrix.Add(actual, predicted);
+            var evaluation = new Evaluation(0.5, quality, actual, predicted, probabilities, 10);
+            Results.Write(new RunResult(folder, history, evaluation, matrix, matrix.Report(), Classes, 9.0, 1000, epochs, false));
+        }
+        return folder;
+    }
+
+    [Fact]
+    public void A_finished_run_reads_back_its_results_and_draws_every_metric_figure()
+    {
+        string root = TestData.TempDirectory();
+        var run = RunReportData.Load(FakeRun(root, "one", o => { }, finished: true).Path);
+        Assert.True(run.Finished);
+        Assert.Equal(Classes, run.ClassNames);
+        Assert.Equal(200, run.Matrix!.Total);
+        Assert.Equal(0.8, run.Classification!.Accuracy, 6);
+        Assert.Equal(9.0, run.TrainingSeconds);
+        foreach (var svg in new[] { RunReport.LossCurves(run), RunReport.AccuracyCurves(run), RunReport.LearningRate(run), RunReport.ConfusionCounts(run), RunReport.ConfusionNormalized(run), RunReport.PerClassMetrics(run) })
+            SvgAssert.WellFormed(Assert.IsType<string>(svg));
+        // The learning rate falls 6-fold: a linear axis; the missing validation loss of epoch 3 is a gap, not a zero.
+        Assert.DoesNotContain("NaN", RunReport.LossCurves(run));
+        Assert.Equal(12, RunReport.PerClassTable(run)!.Rows.Count);
+        var (table, caption) = RunReport.Architecture(run, null)!.Value;
+        Assert.Equal(8, table.Rows.Count);
+        Assert.Contains("405,044 parameters", caption);
+    }
+
+    [Fact]
+    public void An_unfinished_run_still_draws_its_curves_and_is_marked_in_the_key_metrics()
+    {
+        string root = TestData.TempDirectory();
+        var run = RunReportData.Load(FakeRun(root, "half", o => { }, finished: false).Path);
+        Assert.False(run.Finished);
+        Assert.Null(RunReport.ConfusionCounts(run));
+        Assert.Null(RunReport.PerClassMetrics(run));
+        Assert.NotNull(RunReport.LossCurves(run));
+        var table = ExperimentReport.KeyMetrics([run]);
+        Assert.Equal("6 (unfinished)", table.Rows[0][^1]);
+        Assert.Equal("-", table.Rows[0][3]);
+        var html = ExperimentReport.Build("half", null, [run], test: null).ToHtml();
+        Assert.Contains("half: loss per epoch", html);
+        Assert.DoesNotContain("Key metrics", html); // a single unfinished run has none
+    }
+
+    [Theory]
+    [InlineData("lr", "learning rate", true)]
+    [InlineData("batch-size", "batch size", true)]
+    [InlineData("epochs", "epochs", false)]
+    public void A_sweep_over_one_option_plots_final_accuracy_against_it(string option, string axis, bool log)
+    {
+        string root = TestData.TempDirectory();
+        string[] values = option switch { "lr" => ["0.001", "0.01", "0.1"], "batch-size" => ["32", "256", "2048"], _ => ["4", "6", "8"] };
+        for (int i = 0; i < values.Length; i++)
+        {
+            string v = values[i];
+            FakeRun(root, $"{option}={v}", o => TrainOptionTable.Set(o, option, v), finished: true, quality: 0.5 + 0.1 * i);
+            // options.json's time orders the runs: keep them apart even on coarse file clocks.
+            File.SetLastWriteTimeUtc(Path.Combine(root, $"{option}={v}", RunFolder.OptionsFile), new DateTime(2025, 1, 1, 0, 0, i, DateTimeKind.Utc));
+        }
+        var runs = RunReportData.LoadExperiment(root);
+        Assert.Equal(values.Select(v => $"{option}={v}"), runs.Select(r => r.Label));
+        Assert.Equal([option], ExperimentReport.VaryingOptions(runs));
+
+        var report = ExperimentReport.Build("sweep", null, runs, test: null);
+        string dir = TestData.TempDirectory();
+        var files = ExperimentReport.Write(report, Path.Combine(dir, "sweep.html"));
+        string sweep = Assert.Single(files, f => f.EndsWith($"-test-accuracy-against-{option}.svg", StringComparison.Ordinal));
+        var doc = SvgAssert.WellFormed(File.ReadAllText(sweep));
+        var texts = SvgAssert.Texts(doc);
+        Assert.Contains(texts, t => t.StartsWith(axis, StringComparison.Ordinal) && t.Contains("log scale") == log);
+        foreach (var v in values) Assert.Contains(v, texts); // each value tried is a tick
+        Assert.True(Directory.Exists(Path.Combine(dir, "sweep-figures")));
+
+        // Writing again replaces the figure files rather than leaving stale ones.
+        File.WriteAllText(Path.Combine(dir, "sweep-figures", "99-stale.svg"), "<svg/>");
+        ExperimentReport.Write(report, Path.Combine(dir, "sweep.html"));
+        Assert.False(File.Exists(Path.Combine(dir, "sweep-figures", "99-stale.svg")));
+    }
+
+    [Fact]
+    public void A_folder_without_runs_is_refused_in_one_sentence()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => RunReportData.LoadExperiment(TestData.TempDirectory()));
+        Assert.Contains("holds no runs", e.Message);
+    }
+
+    [Fact]
+    public void Dataset_figures_show_every_class_and_the_runs_augmentation()
+    {
+        string root = TestData.TempDirectory();
+        var run = RunReportData.Load(FakeRun(root, "aug", o => { o.Augment = true; o.Rotate = 10; }, finished: false).Path);
+        var plain = RunReportData.Load(FakeRun(root, "plain", o => o.Augment = false, finished: false).Path);
+        var test = TestData.FashionTest;
+        var samples = XDocument.Parse(RunReportPictures.SampleGrid(test));
+        Assert.Equal(20, samples.Descendants(SvgAssert.Ns + "image").Count());
+        Assert.Equal(Classes.Concat(Classes), SvgAssert.Texts(samples).Skip(1));
+        var augmented = XDocument.Parse(RunReportPictures.Augmentations(run, test)!);
+        Assert.Equal(12, augmented.Descendants(SvgAssert.Ns + "image").Count());
+        Assert.Contains("rotation ±10°", SvgAssert.Texts(augmented)[0]);
+        Assert.Null(RunReportPictures.Augmentations(plain, test));
+    }
+}
