@@ -32,7 +32,8 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputRoot, dou
             }
             var observer = observerFor(i, spec.Runs.Count, run);
             var data = DataSplits.Create(fullTrain, fullTest, options);
-            var training = new TrainingRun(options, observer);
+            // Experiment runs share the one run store of the output folder (runs/atelier.db) with every other run.
+            var training = new TrainingRun(options, observer) { StorePath = Path.Combine(outputRoot, "atelier.db") };
             if (File.Exists(folder.File(RunFolder.ResumeState))) training.Resume(data, folder, cancel);
             else
             {

@@ -32,6 +32,9 @@ public sealed class TrainingRun
         this.observer = observer;
     }
 
+    /// <summary>The run store to record in; by default atelier.db beside the run folder (runs/atelier.db).</summary>
+    public string? StorePath { get; init; }
+
     /// <summary>Starts a new run in a new folder under options.Output.</summary>
     public RunResult Run(DataSplits data, CancellationToken cancel) => Execute(data, () => RunFolder.Create(options.Output, options.Model, options.Name), resume: false, cancel);
 
@@ -67,7 +70,7 @@ public sealed class TrainingRun
         var metadata = CheckpointMetadata(data);
         var folder = openFolder();
 
-        using var store = new RunStore(Path.Combine(Path.GetDirectoryName(folder.Path)!, "atelier.db"));
+        using var store = new RunStore(StorePath ?? Path.Combine(Path.GetDirectoryName(folder.Path)!, "atelier.db"));
         int firstEpoch = 1;
         if (resume)
         {

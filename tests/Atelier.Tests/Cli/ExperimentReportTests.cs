@@ -45,7 +45,7 @@ public sealed class ExperimentReportTests
             Assert.Equal(2500, options.TrainSize);
             Assert.Equal("tiny", options.Experiment);
         }
-        using var store = new RunStore(Path.Combine(x.ExperimentFolder, "atelier.db"));
+        using var store = new RunStore(Path.Combine(Path.GetDirectoryName(x.ExperimentFolder)!, "atelier.db"));
         var rows = store.Runs("tiny");
         Assert.Equal(2, rows.Count);
         Assert.All(rows, r => Assert.Equal("finished", r.Status));
@@ -63,7 +63,7 @@ public sealed class ExperimentReportTests
         Assert.DoesNotContain("epoch   1", x.Second.Output);
         foreach (var label in ExperimentReportFixture.Labels)
             Assert.Equal(x.ResultsWrittenBeforeRerun[label], File.GetLastWriteTimeUtc(Path.Combine(x.ExperimentFolder, label, RunFolder.ResultsJson)));
-        using var store = new RunStore(Path.Combine(x.ExperimentFolder, "atelier.db"));
+        using var store = new RunStore(Path.Combine(Path.GetDirectoryName(x.ExperimentFolder)!, "atelier.db"));
         Assert.Equal(2, store.Runs("tiny").Count);
     }
 
