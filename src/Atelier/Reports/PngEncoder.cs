@@ -58,32 +58,8 @@ public static class PngEncoder
         s.Write(word);
         s.Write(type);
         s.Write(data);
-        uint crc = Crc32.Update(Crc32.Update(0xFFFFFFFFu, type), data) ^ 0xFFFFFFFFu;
+        uint crc = Imaging.Crc32.Append(Imaging.Crc32.Compute(type), data);
         BinaryPrimitives.WriteUInt32BigEndian(word, crc);
         s.Write(word);
-    }
-
-    // Private CRC-32 (ISO-HDLC, as PNG and zlib use) until the shared Atelier.Imaging.Crc32 lands.
-    private static class Crc32
-    {
-        private static readonly uint[] Table = Build();
-
-        private static uint[] Build()
-        {
-            var t = new uint[256];
-            for (uint n = 0; n < 256; n++)
-            {
-                uint c = n;
-                for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-                t[n] = c;
-            }
-            return t;
-        }
-
-        public static uint Update(uint crc, ReadOnlySpan<byte> data)
-        {
-            foreach (byte b in data) crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-            return crc;
-        }
     }
 }
