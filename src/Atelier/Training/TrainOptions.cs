@@ -39,6 +39,7 @@ public sealed class TrainOptions
     public string Output { get; set; } = "runs";
     public int Patience { get; set; }
     public float MinDelta { get; set; }
+    public string Monitor { get; set; } = "val-accuracy";
     public float ClipNorm { get; set; }
     public string? Data { get; set; }
     public string? Name { get; set; }
@@ -68,6 +69,7 @@ public sealed class TrainOptions
         Require(Schedules.Contains(Schedule), $"Unknown schedule '{Schedule}'. Known schedules: {string.Join(", ", Schedules)}.");
         Require(Losses.Contains(Loss), $"Unknown loss '{Loss}'. Known losses: {string.Join(", ", Losses)}.");
         Require(Inits.Contains(Init), $"Unknown initialisation '{Init}'. Known ones: {string.Join(", ", Inits)}.");
+        Require(Monitor is "val-loss" or "val-accuracy", $"--monitor is val-loss or val-accuracy, got '{Monitor}'.");
         Require(OptimizerNames.Contains(Optimizer), $"Unknown optimizer '{Optimizer}'. Known optimizers: {string.Join(", ", OptimizerNames)}.");
     }
 
