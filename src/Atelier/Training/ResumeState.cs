@@ -36,7 +36,10 @@ public static class ResumeState
             throw new FileNotFoundException($"{folder.Path} has no {RunFolder.ResumeState}: the run did not finish an epoch, so there is nothing to resume; start it again.");
         var state = Safetensors.Load(path);
         var m = state.Metadata;
-        Safetensors.LoadInto(folder.File(RunFolder.LastCheckpoint), model);
+        var weights = Safetensors.LoadInto(folder.File(RunFolder.LastCheckpoint), model);
+        // Both files are renamed into place after each epoch; a crash between the two renames leaves them an epoch apart.
+        if (weights.GetValueOrDefault("atelier.epoch") != m["epoch"])
+            throw new InvalidDataException($"{folder.Path}: {RunFolder.LastCheckpoint} is from epoch {weights.GetValueOrDefault("atelier.epoch", "?")} but {RunFolder.ResumeState} from epoch {m["epoch"]}: the run stopped while saving; start it again.");
         optimizer.LoadState(state.Tensors);
         optimizer.LearningRate = float.Parse(m["learning_rate"], CultureInfo.InvariantCulture);
         if (scheduler is not null && m["scheduler"].Length > 0) scheduler.LoadState(JsonSerializer.Deserialize<Dictionary<string, double>>(m["scheduler"], RunFolder.JsonOptions)!);
