@@ -71,6 +71,8 @@ public sealed class TrainingRun
         var folder = openFolder();
 
         using var store = new RunStore(StorePath ?? Path.Combine(Path.GetDirectoryName(folder.Path)!, "atelier.db"));
+        // Experiment runs are named by their label, which another experiment may use too: their id carries the experiment.
+        string runId = options.Experiment is { } experiment ? $"{experiment}/{folder.Id}" : folder.Id;
         int firstEpoch = 1;
         if (resume)
         {
@@ -80,7 +82,7 @@ public sealed class TrainingRun
             observer.Message($"Resuming {folder.Id} at epoch {firstEpoch} of {options.Epochs}.");
         }
         else folder.WriteOptions(options);
-        store.StartRun(folder.Id, options.Model, folder.Path, options.Experiment, TrainOptionTable.ToPairs(options));
+        store.StartRun(runId, options.Model, folder.Path, options.Experiment, TrainOptionTable.ToPairs(options));
 
         double trainSeconds = history.Sum(h => h.Seconds);
         try
@@ -103,18 +105,18 @@ public sealed class TrainingRun
                 Safetensors.SaveModel(folder.File(RunFolder.LastCheckpoint), model, metadata);
                 ResumeState.Save(folder, epoch, optimizer, scheduler, stopping, dropoutRng);
                 folder.WriteHistory(history);
-                store.AddEpoch(folder.Id, epoch, trainLoss, trainAccuracy, metrics.ValLoss, metrics.ValAccuracy, lr, seconds);
+                store.AddEpoch(runId, epoch, trainLoss, trainAccuracy, metrics.ValLoss, metrics.ValAccuracy, lr, seconds);
                 observer.EpochEnded(metrics, best);
             }
         }
         catch (OperationCanceledException)
         {
-            store.EndRun(folder.Id, "interrupted", "stopped by the user");
+            store.EndRun(runId, "interrupted", "stopped by the user");
             throw;
         }
         catch (Exception e)
         {
-            store.EndRun(folder.Id, "failed", e.Message);
+            store.EndRun(runId, "failed", e.Message);
             throw;
         }
 
@@ -127,7 +129,7 @@ public sealed class TrainingRun
         double imagesPerSecond = history.Count == 0 ? 0 : trainLoader.SampleCount * history.Count / Math.Max(1e-9, trainSeconds);
         var result = new RunResult(folder, history, test, matrix, report, data.ClassNames, trainSeconds, imagesPerSecond, stopping.BestEpoch, stopping.ShouldStop);
         Results.Write(result);
-        store.FinishRun(folder.Id, Results.KeyMetrics(result));
+        store.FinishRun(runId, Results.KeyMetrics(result));
         return result;
     }
 

@@ -49,6 +49,7 @@ public sealed class ExperimentReportTests
         var rows = store.Runs("tiny");
         Assert.Equal(2, rows.Count);
         Assert.All(rows, r => Assert.Equal("finished", r.Status));
+        Assert.All(rows, r => Assert.StartsWith("tiny/", r.Id));
         Assert.Equal(ExperimentReportFixture.Labels.Order(), rows.Select(r => Path.GetFileName(r.Folder)).Order());
         Assert.All(rows, r => Assert.True(store.FinalMetrics(r.Id)["test_accuracy"] > 0.4, $"{r.Id}: test accuracy too low"));
     }
