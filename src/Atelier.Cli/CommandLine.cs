@@ -72,7 +72,7 @@ public static class CommandLine
             atelier — train, compare and serve Fashion-MNIST classifiers
 
             Commands:
-              train [--option value ...]        train a model (default: the `cnn` recipe); --help lists options
+              train [--option value ...]        train a model (default: cnn-deep-bn, 15 epochs); --help lists options
               train --resume RUN                continue an interrupted run
               train --config FILE.yaml          read options from a YAML file (command-line options win)
               evaluate RUN|CHECKPOINT           test-set metrics of a saved model

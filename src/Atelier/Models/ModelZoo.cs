@@ -5,7 +5,7 @@ namespace Atelier.Models;
 /// <summary>Every model by its stable name (spec.md's zoo). Names are what users type: keep them stable.</summary>
 public static class ModelZoo
 {
-    public const string DefaultModel = "cnn";
+    public const string DefaultModel = "cnn-deep-bn";
 
     public static IReadOnlyList<ModelInfo> All { get; } =
     [
@@ -16,14 +16,14 @@ public static class ModelZoo
         new("dense32", "003 initial NN", "one hidden layer of 32 sigmoid units", Mlps.Dense32),
         new("mlp-dropout", "003 dropout ANN", "128 ReLU units, dropout 0.2", Mlps.MlpDropout),
         new("mlp-deep", "003 deep ANN", "256 → 128 → 64, ReLU + dropout 0.2", Mlps.MlpDeep),
-        new("cnn", "Atelier default", "conv 32, conv 64 (BN, ReLU, pool), FC 128 + dropout", Cnns.Cnn),
+        new("cnn", "performance.md small CNN", "conv 32, conv 64 (BN, ReLU, pool), FC 128 + dropout", Cnns.Cnn),
         new("cnn-wide", "000/001 CNN", "conv 128,128,pool,256,256 (ReLU, BN, DO 0.2), GAP, FC 128, FC 64", Cnns.CnnWide),
         new("cnn-a", "002 model 3", "conv 4 + BN, conv 4 + BN, Linear 196 → 10", Cnns.CnnA),
         new("cnn-b", "002 model 4", "conv 32 pad (1,0), pool, FC 100", Cnns.CnnB),
         new("cnn-c", "002 model 5", "conv 32 pad (1,0), pool, conv 4 + BN, pool, FC 100, FC 150", Cnns.CnnC),
         new("cnn-simple", "003 simple CNN", "conv 32, pool, conv 64, pool, FC 128 (valid padding)", Cnns.CnnSimple),
         new("cnn-dropout", "003 dropout CNN", "simple CNN + dropout 0.25, 0.25, 0.5", Cnns.CnnDropout),
-        new("cnn-deep-bn", "003 deep CNN with BN", "2x conv 32, 2x conv 64 with BN, FC 512 + BN", Cnns.CnnDeepBn),
+        new("cnn-deep-bn", "003 deep CNN with BN; the default", "2x conv 32, 2x conv 64 with BN, FC 512 + BN", Cnns.CnnDeepBn),
         new("cnn-basic", "004 baseline", "conv 32, conv 64, FC 600, FC 120, no regularisation", Cnns.CnnBasic),
         new("cnn-better", "004 better", "cnn-basic + dropout 0.5 on the hidden FC layers", Cnns.CnnBetter),
         new("vgg11", "002 (failed attempt)", "VGG-11 with BN, 4 pools for 28x28", Vggs.Vgg11),

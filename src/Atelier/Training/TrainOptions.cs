@@ -21,7 +21,7 @@ public sealed class TrainOptions
     public float Gamma { get; set; } = 0.1f;
     public int WarmupEpochs { get; set; }
     public string Loss { get; set; } = "cross-entropy";
-    public float LabelSmoothing { get; set; } = 0.1f;
+    public float LabelSmoothing { get; set; }
     public string Init { get; set; } = "default";
     public float? Dropout { get; set; }
     public bool BatchNorm { get; set; } = true;
