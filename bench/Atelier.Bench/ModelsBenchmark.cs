@@ -49,9 +49,9 @@ internal static class ModelsBenchmark
                     $"{name,-10} {batch,5} {row.TrainImagesPerSecond,12:N0} {trainGflops,8:F1} {trainGflops / peak,7:P0} {row.InferImagesPerSecond,12:N0} {row.LatencyMs,11:F3} {row.AllocatedPerStep,13:N0}"));
                 rows.Add(new
                 {
-                    model = name, batch, train_img_s = row.TrainImagesPerSecond, infer_img_s = row.InferImagesPerSecond,
-                    latency_ms = batch == 1 ? row.LatencyMs : (double?)null, train_gflop_s = trainGflops, percent_of_peak = 100 * trainGflops / peak,
-                    allocated_bytes_per_step = row.AllocatedPerStep, flops_per_image = row.FlopsPerImage,
+                    model = name, batch, train_img_s = OrNull(row.TrainImagesPerSecond), infer_img_s = row.InferImagesPerSecond,
+                    latency_ms = batch == 1 ? row.LatencyMs : (double?)null, train_gflop_s = OrNull(trainGflops), percent_of_peak = OrNull(100 * trainGflops / peak),
+                    allocated_bytes_per_step = row.AllocatedPerStep < 0 ? null : (long?)row.AllocatedPerStep, flops_per_image = row.FlopsPerImage,
                 });
             }
         long peakRss = Process.GetCurrentProcess().PeakWorkingSet64;
@@ -88,11 +88,17 @@ internal static class ModelsBenchmark
         }
 
         model.Train();
-        int steps = BenchSupport.RepeatsFor(Step, seconds / 5);
-        double train = BenchSupport.MedianSeconds(() => { for (int s = 0; s < steps; s++) Step(); }, reps: 5, warmup: 1) / steps;
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        for (int s = 0; s < 10; s++) Step();
-        long allocated = (GC.GetTotalAllocatedBytes(precise: true) - before) / 10;
+        double train = double.NaN;
+        long allocated = -1;
+        // Batch norm cannot train on one sample (PyTorch refuses it too): such rows report inference only.
+        if (batch > 1 || !HasBatchNorm(model))
+        {
+            int steps = BenchSupport.RepeatsFor(Step, seconds / 5);
+            train = BenchSupport.MedianSeconds(() => { for (int s = 0; s < steps; s++) Step(); }, reps: 5, warmup: 1) / steps;
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int s = 0; s < 10; s++) Step();
+            allocated = (GC.GetTotalAllocatedBytes(precise: true) - before) / 10;
+        }
 
         model.Eval();
         void Infer()
@@ -102,5 +108,15 @@ internal static class ModelsBenchmark
         int inferSteps = BenchSupport.RepeatsFor(Infer, seconds / 5);
         double infer = BenchSupport.MedianSeconds(() => { for (int s = 0; s < inferSteps; s++) Infer(); }, reps: 5, warmup: 1) / inferSteps;
         return new Row(batch / train, batch / infer, infer * 1e3, allocated, model.Flops(new Shape(1, 1, 28, 28)));
+    }
+
+    // JSON has no NaN: a row that was not measured is null.
+    private static double? OrNull(double value) => double.IsNaN(value) ? null : value;
+
+    private static bool HasBatchNorm(Module model)
+    {
+        foreach (var (_, m) in model.Modules())
+            if (m is BatchNorm) return true;
+        return false;
     }
 }
