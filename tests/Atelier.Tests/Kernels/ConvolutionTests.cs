@@ -16,6 +16,9 @@ public sealed class ConvolutionTests
         new[] { 2, 1, 4, 4, 2, 4, 4, 1, 1, 0, 0 },     // kernel as large as the image: 1x1 output
         new[] { 2, 2, 5, 5, 2, 3, 3, 3, 3, 2, 2 },     // stride 3 with padding larger than the kernel overhang
         new[] { 8, 16, 32, 32, 2, 3, 3, 1, 1, 1, 1 },  // 150k scratch floats per sample: chunks of 3, 3 and 2 samples
+        new[] { 9, 1, 28, 28, 32, 3, 3, 1, 1, 1, 1 },  // one input channel, 3x3: the direct kernel, split across workers
+        new[] { 3, 1, 20, 37, 5, 3, 3, 1, 1, 0, 2 },   // direct kernel: no row padding, wide padded rows of 39 outputs
+        new[] { 6, 12, 14, 14, 40, 3, 3, 1, 1, 1, 1 }, // im2col/col2im and staging on the workers
     };
 
     [Theory]
