@@ -16,6 +16,9 @@ namespace Atelier.Bench;
 /// </summary>
 internal static class ProfileBenchmark
 {
+    // Untimed steps first: enough for the JIT to move the hot kernels to optimized code.
+    private const int Warmup = 30;
+
     public static int Run(string[] args)
     {
         string[] models = ["cnn", "mlp"];
@@ -65,7 +68,7 @@ internal static class ProfileBenchmark
         var wall = new double[steps, 2 * count + 3];
         var cpu = new double[steps, 2 * count + 3];
         var shapes = new Shape[count];
-        for (int s = -3; s < steps; s++)
+        for (int s = -Warmup; s < steps; s++)
         {
             int col = 0;
             void Time(Action action)

@@ -16,10 +16,49 @@ public static class Activations
 {
     // ---- ReLU: out = max(x, 0); dx = dout · [x > 0] (PyTorch's gradient at 0 is 0 too).
 
-    public static void ReluForward(Span<float> output, ReadOnlySpan<float> input) => TensorPrimitives.Max(input, 0f, output);
+    public static void ReluForward(Span<float> output, ReadOnlySpan<float> input)
+    {
+        CheckLengths(input.Length, output.Length, output.Length);
+        if (input.Length < ParallelFloats || Workers.ThreadCount == 1) TensorPrimitives.Max(input, 0f, output);
+        else ParallelRelu(output, input, default, backward: false, accumulate: false);
+    }
 
     public static void ReluBackward(Span<float> dinput, ReadOnlySpan<float> input, ReadOnlySpan<float> doutput, bool accumulate)
-        => MapGrad(new ReluGrad(), input, doutput, dinput, accumulate);
+    {
+        CheckLengths(input.Length, doutput.Length, dinput.Length);
+        if (input.Length < ParallelFloats || Workers.ThreadCount == 1) MapGrad(new ReluGrad(), input, doutput, dinput, accumulate);
+        else ParallelRelu(dinput, input, doutput, backward: true, accumulate);
+    }
+
+    // Large activations (a conv layer's output) are memory-bound: both cores' bandwidth halves the time.
+    private const int ParallelFloats = 64 * 1024;
+    private const int BlockFloats = 8 * 1024;
+
+    private static unsafe void ParallelRelu(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> doutput, bool backward, bool accumulate)
+    {
+        fixed (float* po = output, px = input, pd = doutput)
+        {
+            var work = new ReluWork { Output = po, Input = px, Doutput = pd, Length = input.Length, Backward = backward, Accumulate = accumulate };
+            Workers.For((input.Length + BlockFloats - 1) / BlockFloats, ref work);
+        }
+    }
+
+    private unsafe struct ReluWork : IWorkItem
+    {
+        public float* Output, Input, Doutput;
+        public int Length;
+        public bool Backward, Accumulate;
+
+        // Blocks of BlockFloats elements [start, end).
+        public readonly void Run(int start, int end)
+        {
+            int from = start * BlockFloats, count = Math.Min(Length, end * BlockFloats) - from;
+            var input = new ReadOnlySpan<float>(Input + from, count);
+            var output = new Span<float>(Output + from, count);
+            if (Backward) MapGrad(new ReluGrad(), input, new ReadOnlySpan<float>(Doutput + from, count), output, Accumulate);
+            else TensorPrimitives.Max(input, 0f, output);
+        }
+    }
 
     // ---- LeakyReLU: out = x > 0 ? x : slope · x.
 

@@ -49,6 +49,26 @@ public sealed class ActivationKernelTests
             (dx, x, y, dy, acc) => Activations.ReluBackward(dx, x, dy, acc), (x, _) => x > 0 ? 1 : 0, false);
 
     [Fact]
+    public void Relu_on_large_tensors_matches_reference_across_workers()
+    {
+        var rng = new Rng(11);
+        int n = 200_003;
+        var x = Random(rng, n);
+        var dy = Random(rng, n, 1f);
+        var y = new float[n];
+        var dx = new float[n];
+        Activations.ReluForward(y, x);
+        Activations.ReluBackward(dx, x, dy, false);
+        for (int i = 0; i < n; i++)
+        {
+            Assert.Equal(Math.Max(x[i], 0f), y[i]);
+            Assert.Equal(x[i] > 0 ? dy[i] : 0f, dx[i]);
+        }
+        Activations.ReluBackward(dx, x, dy, true);
+        for (int i = 0; i < n; i++) Assert.Equal(x[i] > 0 ? 2 * dy[i] : 0f, dx[i]);
+    }
+
+    [Fact]
     public void LeakyRelu_matches_reference()
         => CheckKernel("leaky", (x, y) => Activations.LeakyReluForward(y, x, 0.1f), v => v > 0 ? v : 0.1f * v,
             (dx, x, y, dy, acc) => Activations.LeakyReluBackward(dx, x, dy, 0.1f, acc), (x, _) => x > 0 ? 1 : 0.1f, false);
