@@ -16,8 +16,10 @@ namespace Atelier.Bench;
 /// </summary>
 internal static class ProfileBenchmark
 {
-    // Untimed steps first: enough for the JIT to move the hot kernels to optimized code.
-    private const int Warmup = 30;
+    // Untimed steps first: at least this many and at least WarmupSeconds, so the JIT has moved every kernel to
+    // optimized code (methods called once per step reach tier 1 only after 30 calls and a quiet 100 ms).
+    private static int Warmup = 30;
+    private const double WarmupSeconds = 2;
 
     public static int Run(string[] args)
     {
@@ -30,6 +32,7 @@ internal static class ProfileBenchmark
                 case "--models": models = args[++i].Split(','); break;
                 case "--batch": batch = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--steps": steps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--warmup": Warmup = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--threads": Workers.ThreadCount = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: Console.Error.WriteLine($"Unknown option '{args[i]}'."); return 2;
             }
@@ -68,8 +71,10 @@ internal static class ProfileBenchmark
         var wall = new double[steps, 2 * count + 3];
         var cpu = new double[steps, 2 * count + 3];
         var shapes = new Shape[count];
+        long warmStart = Stopwatch.GetTimestamp();
         for (int s = -Warmup; s < steps; s++)
         {
+            if (s == -1 && Stopwatch.GetElapsedTime(warmStart).TotalSeconds < WarmupSeconds) s = -2;
             int col = 0;
             void Time(Action action)
             {
