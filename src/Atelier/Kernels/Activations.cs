@@ -39,7 +39,7 @@ public static class Activations
         fixed (float* po = output, px = input, pd = doutput)
         {
             var work = new ReluWork { Output = po, Input = px, Doutput = pd, Length = input.Length, Backward = backward, Accumulate = accumulate };
-            Workers.For((input.Length + BlockFloats - 1) / BlockFloats, ref work);
+            Workers.ForBalanced((input.Length + BlockFloats - 1) / BlockFloats, ref work);
         }
     }
 
@@ -122,7 +122,7 @@ public static class Activations
             };
             int blocks = (input.Length + BlockFloats - 1) / BlockFloats;
             if (input.Length < ParallelFloats || Workers.ThreadCount == 1) work.Run(0, blocks);
-            else Workers.For(blocks, ref work);
+            else Workers.ForBalanced(blocks, ref work);
         }
     }
 
@@ -189,7 +189,7 @@ public static class Activations
         fixed (float* pdx = dinput, pm = mask, pdy = doutput)
         {
             var work = new MaskGradientWork { Dinput = pdx, Mask = pm, Doutput = pdy, Length = doutput.Length, Accumulate = accumulate };
-            Workers.For((doutput.Length + BlockFloats - 1) / BlockFloats, ref work);
+            Workers.ForBalanced((doutput.Length + BlockFloats - 1) / BlockFloats, ref work);
         }
     }
 

@@ -247,7 +247,7 @@ public static class BatchNormalization
     {
         // Small tensors stay on the calling thread: the hand-off costs more than the work.
         if ((long)work.N * work.C * work.S < 32 * 1024 || Workers.ThreadCount == 1) work.Run(0, work.C);
-        else Workers.For(work.C, ref work);
+        else Workers.ForBalanced(work.C, ref work);
     }
 
     // Σ (x - mean)², the biased variance's numerator without E[x²] - E[x]²'s cancellation.

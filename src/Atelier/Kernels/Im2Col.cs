@@ -25,7 +25,7 @@ public static unsafe class Im2Col
         {
             var work = new GatherWork { Col = pc, X = px, G = g, Nc = nc };
             if (g.ColumnRows * cols < ParallelFloats || Workers.ThreadCount == 1) work.Run(0, g.ColumnRows);
-            else Workers.For(g.ColumnRows, ref work);
+            else Workers.ForBalanced(g.ColumnRows, ref work);
         }
     }
 
@@ -39,7 +39,7 @@ public static unsafe class Im2Col
         {
             var work = new ScatterWork { Dcol = pd, Dx = px, G = g, Nc = nc };
             if (g.ColumnRows * cols < ParallelFloats || Workers.ThreadCount == 1) work.Run(0, g.C);
-            else Workers.For(g.C, ref work);
+            else Workers.ForBalanced(g.C, ref work);
         }
     }
 

@@ -69,7 +69,7 @@ public static class Pooling
     private static void ForPlanes<T>(int planes, long elements, ref T work) where T : struct, IWorkItem
     {
         if (elements < ParallelElements || Workers.ThreadCount == 1) work.Run(0, planes);
-        else Workers.For(planes, ref work);
+        else Workers.ForBalanced(planes, ref work);
     }
 
     // Below this many elements a pooling pass is faster on one thread than the hand-off to a second.

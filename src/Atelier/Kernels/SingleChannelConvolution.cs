@@ -28,7 +28,7 @@ internal static unsafe class SingleChannelConvolution
         {
             var work = new ForwardWork { Output = po, X = px, Weight = pw, Bias = bias.IsEmpty ? null : pb, G = g };
             if ((long)g.N * g.OutC * g.OutPlane < ParallelFloats || Workers.ThreadCount == 1) work.Run(0, g.N);
-            else Workers.For(g.N, ref work);
+            else Workers.ForBalanced(g.N, ref work);
         }
     }
 
@@ -49,7 +49,7 @@ internal static unsafe class SingleChannelConvolution
             };
             int pairs = (g.OutC + 1) / 2;
             if ((long)g.N * g.OutC * g.OutPlane < ParallelFloats || Workers.ThreadCount == 1) work.Run(0, pairs);
-            else Workers.For(pairs, ref work);
+            else Workers.ForBalanced(pairs, ref work);
         }
     }
 

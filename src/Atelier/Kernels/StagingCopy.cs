@@ -55,7 +55,7 @@ internal static unsafe class StagingCopy
     private static void Run(ref Work work, long floats)
     {
         if (floats < ParallelFloats || Workers.ThreadCount == 1) work.Run(0, work.Channels);
-        else Workers.For(work.Channels, ref work);
+        else Workers.ForBalanced(work.Channels, ref work);
     }
 
     private struct Work : IWorkItem
