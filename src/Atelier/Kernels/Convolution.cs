@@ -42,6 +42,11 @@ public static class Convolution
             SingleChannelConvolution.Forward(output, x, weight, bias, g);
             return;
         }
+        if (WinogradConvolution.Handles(g))
+        {
+            WinogradConvolution.Forward(output, x, weight, bias, g);
+            return;
+        }
         int k = g.ColumnRows, p = g.OutPlane, outC = g.OutC, inSample = g.C * g.H * g.W, outSample = outC * p;
         int chunk = BatchChunk(g);
         for (int n0 = 0; n0 < g.N; n0 += chunk)
@@ -82,6 +87,13 @@ public static class Convolution
             if (dx.IsEmpty) return;
             dweight = default;
             dbias = default;
+        }
+        if (WinogradConvolution.HandlesBackward(g))
+        {
+            if (!dweight.IsEmpty || !dbias.IsEmpty)
+                WinogradConvolution.BackwardWeights(dweight, accumulateDWeight, dbias, accumulateDBias, dout, x, g);
+            if (!dx.IsEmpty) WinogradConvolution.BackwardData(dx, accumulateDx, dout, weight, g);
+            return;
         }
         int k = g.ColumnRows, p = g.OutPlane, outC = g.OutC, inSample = g.C * g.H * g.W, outSample = outC * p;
         int chunk = BatchChunk(g);
