@@ -38,7 +38,7 @@ internal static class ModelsBenchmark
         var (peakOne, peakTwo, _) = PeakBenchmark.Measure(reps: 3);
         double peak = Workers.ThreadCount == 1 ? peakOne : peakTwo;
         Console.WriteLine($"threads {Workers.ThreadCount}, fp32 peak {peak:F0} GFLOP/s (FMA loop)");
-        Console.WriteLine($"{"model",-10} {"batch",5} {"train img/s",12} {"GFLOP/s",8} {"% peak",7} {"infer img/s",12} {"latency ms",11} {"alloc B/step",13}");
+        Console.WriteLine($"{"model",-10} {"batch",5} {"train img/s",12} {"GFLOP/s",8} {"% peak",7} {"infer img/s",12} {"latency ms",11} {"alloc B/step",13} {"train cpu ms",13}");
         var rows = new List<object>();
         foreach (var name in models)
             foreach (int batch in batches)
@@ -46,12 +46,12 @@ internal static class ModelsBenchmark
                 var row = Measure(name, batch, seconds);
                 double trainGflops = row.TrainImagesPerSecond * row.FlopsPerImage * 3 / 1e9;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{name,-10} {batch,5} {row.TrainImagesPerSecond,12:N0} {trainGflops,8:F1} {trainGflops / peak,7:P0} {row.InferImagesPerSecond,12:N0} {row.LatencyMs,11:F3} {row.AllocatedPerStep,13:N0}"));
+                    $"{name,-10} {batch,5} {row.TrainImagesPerSecond,12:N0} {trainGflops,8:F1} {trainGflops / peak,7:P0} {row.InferImagesPerSecond,12:N0} {row.LatencyMs,11:F3} {row.AllocatedPerStep,13:N0} {row.TrainCpuMs,13:F3}"));
                 rows.Add(new
                 {
-                    model = name, batch, train_img_s = row.TrainImagesPerSecond, infer_img_s = row.InferImagesPerSecond,
-                    latency_ms = batch == 1 ? row.LatencyMs : (double?)null, train_gflop_s = trainGflops, percent_of_peak = 100 * trainGflops / peak,
-                    allocated_bytes_per_step = row.AllocatedPerStep, flops_per_image = row.FlopsPerImage,
+                    model = name, batch, train_img_s = OrNull(row.TrainImagesPerSecond), infer_img_s = row.InferImagesPerSecond,
+                    latency_ms = batch == 1 ? row.LatencyMs : (double?)null, train_gflop_s = OrNull(trainGflops), percent_of_peak = OrNull(100 * trainGflops / peak),
+                    allocated_bytes_per_step = row.AllocatedPerStep < 0 ? null : (long?)row.AllocatedPerStep, train_cpu_ms_per_step = OrNull(row.TrainCpuMs), flops_per_image = row.FlopsPerImage,
                 });
             }
         long peakRss = Process.GetCurrentProcess().PeakWorkingSet64;
@@ -67,7 +67,8 @@ internal static class ModelsBenchmark
         return 0;
     }
 
-    private sealed record Row(double TrainImagesPerSecond, double InferImagesPerSecond, double LatencyMs, long AllocatedPerStep, long FlopsPerImage);
+    // TrainCpuMs: process CPU time per training step (all threads): what a step costs when no other process competes.
+    private sealed record Row(double TrainImagesPerSecond, double InferImagesPerSecond, double LatencyMs, long AllocatedPerStep, long FlopsPerImage, double TrainCpuMs);
 
     private static Row Measure(string name, int batch, double seconds)
     {
@@ -88,11 +89,19 @@ internal static class ModelsBenchmark
         }
 
         model.Train();
-        int steps = BenchSupport.RepeatsFor(Step, seconds / 5);
-        double train = BenchSupport.MedianSeconds(() => { for (int s = 0; s < steps; s++) Step(); }, reps: 5, warmup: 1) / steps;
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        for (int s = 0; s < 10; s++) Step();
-        long allocated = (GC.GetTotalAllocatedBytes(precise: true) - before) / 10;
+        double train = double.NaN, trainCpu = double.NaN;
+        long allocated = -1;
+        // Batch norm cannot train on one sample (PyTorch refuses it too): such rows report inference only.
+        if (batch > 1 || !HasBatchNorm(model))
+        {
+            int steps = BenchSupport.RepeatsFor(Step, seconds / 5);
+            var (wall, cpu) = BenchSupport.Median(() => { for (int s = 0; s < steps; s++) Step(); }, reps: 5, warmup: 1);
+            train = wall / steps;
+            trainCpu = cpu / steps;
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int s = 0; s < 10; s++) Step();
+            allocated = (GC.GetTotalAllocatedBytes(precise: true) - before) / 10;
+        }
 
         model.Eval();
         void Infer()
@@ -101,6 +110,16 @@ internal static class ModelsBenchmark
         }
         int inferSteps = BenchSupport.RepeatsFor(Infer, seconds / 5);
         double infer = BenchSupport.MedianSeconds(() => { for (int s = 0; s < inferSteps; s++) Infer(); }, reps: 5, warmup: 1) / inferSteps;
-        return new Row(batch / train, batch / infer, infer * 1e3, allocated, model.Flops(new Shape(1, 1, 28, 28)));
+        return new Row(batch / train, batch / infer, infer * 1e3, allocated, model.Flops(new Shape(1, 1, 28, 28)), trainCpu * 1e3);
+    }
+
+    // JSON has no NaN: a row that was not measured is null.
+    private static double? OrNull(double value) => double.IsNaN(value) ? null : value;
+
+    private static bool HasBatchNorm(Module model)
+    {
+        foreach (var (_, m) in model.Modules())
+            if (m is BatchNorm) return true;
+        return false;
     }
 }

@@ -16,10 +16,49 @@ public static class Activations
 {
     // ---- ReLU: out = max(x, 0); dx = dout · [x > 0] (PyTorch's gradient at 0 is 0 too).
 
-    public static void ReluForward(Span<float> output, ReadOnlySpan<float> input) => TensorPrimitives.Max(input, 0f, output);
+    public static void ReluForward(Span<float> output, ReadOnlySpan<float> input)
+    {
+        CheckLengths(input.Length, output.Length, output.Length);
+        if (input.Length < ParallelFloats || Workers.ThreadCount == 1) TensorPrimitives.Max(input, 0f, output);
+        else ParallelRelu(output, input, default, backward: false, accumulate: false);
+    }
 
     public static void ReluBackward(Span<float> dinput, ReadOnlySpan<float> input, ReadOnlySpan<float> doutput, bool accumulate)
-        => MapGrad(new ReluGrad(), input, doutput, dinput, accumulate);
+    {
+        CheckLengths(input.Length, doutput.Length, dinput.Length);
+        if (input.Length < ParallelFloats || Workers.ThreadCount == 1) MapGrad(new ReluGrad(), input, doutput, dinput, accumulate);
+        else ParallelRelu(dinput, input, doutput, backward: true, accumulate);
+    }
+
+    // Large activations (a conv layer's output) are memory-bound: both cores' bandwidth halves the time.
+    private const int ParallelFloats = 64 * 1024;
+    private const int BlockFloats = 8 * 1024;
+
+    private static unsafe void ParallelRelu(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> doutput, bool backward, bool accumulate)
+    {
+        fixed (float* po = output, px = input, pd = doutput)
+        {
+            var work = new ReluWork { Output = po, Input = px, Doutput = pd, Length = input.Length, Backward = backward, Accumulate = accumulate };
+            Workers.ForBalanced((input.Length + BlockFloats - 1) / BlockFloats, ref work);
+        }
+    }
+
+    private unsafe struct ReluWork : IWorkItem
+    {
+        public float* Output, Input, Doutput;
+        public int Length;
+        public bool Backward, Accumulate;
+
+        // Blocks of BlockFloats elements [start, end).
+        public readonly void Run(int start, int end)
+        {
+            int from = start * BlockFloats, count = Math.Min(Length, end * BlockFloats) - from;
+            var input = new ReadOnlySpan<float>(Input + from, count);
+            var output = new Span<float>(Output + from, count);
+            if (Backward) MapGrad(new ReluGrad(), input, new ReadOnlySpan<float>(Doutput + from, count), output, Accumulate);
+            else TensorPrimitives.Max(input, 0f, output);
+        }
+    }
 
     // ---- LeakyReLU: out = x > 0 ? x : slope · x.
 
@@ -63,29 +102,116 @@ public static class Activations
 
     // ---- Dropout (inverted): mask = keep ? 1/(1-p) : 0 with P(keep) = 1 - p; out = x · mask; dx = dout · mask.
 
-    /// <summary>Draws a fresh mask from <paramref name="rng"/> (two 32-bit draws per 64-bit word) and applies it.</summary>
-    public static void DropoutForward(Span<float> output, Span<float> mask, ReadOnlySpan<float> input, float p, Rng rng)
+    /// <summary>
+    /// Draws a fresh mask and applies it. One 64-bit draw from <paramref name="rng"/> keys a counter-based generator
+    /// (element i's 32 bits are a keyed hash of i), so the mask is vectorised, split across the workers, and the same
+    /// for a seed whatever the thread count.
+    /// </summary>
+    public static unsafe void DropoutForward(Span<float> output, Span<float> mask, ReadOnlySpan<float> input, float p, Rng rng)
     {
         CheckLengths(input.Length, output.Length, mask.Length);
-        // keep when a uniform 32-bit integer is >= p·2³², so P(keep) = 1 - p up to 2⁻³².
-        uint threshold = (uint)Math.Min(p * 4294967296.0, uint.MaxValue);
-        float scale = 1f / (1f - p);
-        int n = mask.Length, i = 0;
-        for (; i + 1 < n; i += 2)
+        ulong key = rng.NextUInt64();
+        fixed (float* po = output, pm = mask, px = input)
         {
-            ulong bits = rng.NextUInt64();
-            mask[i] = (uint)bits >= threshold ? scale : 0f;
-            mask[i + 1] = (uint)(bits >> 32) >= threshold ? scale : 0f;
+            var work = new DropoutWork
+            {
+                Output = po, Mask = pm, Input = px, Length = input.Length, Key0 = (uint)key, Key1 = (uint)(key >> 32),
+                // keep when a uniform 32-bit integer is >= p·2³², so P(keep) = 1 - p up to 2⁻³².
+                Threshold = (uint)Math.Min(p * 4294967296.0, uint.MaxValue),
+                Scale = 1f / (1f - p),
+            };
+            int blocks = (input.Length + BlockFloats - 1) / BlockFloats;
+            if (input.Length < ParallelFloats || Workers.ThreadCount == 1) work.Run(0, blocks);
+            else Workers.ForBalanced(blocks, ref work);
         }
-        if (i < n) mask[i] = (uint)rng.NextUInt64() >= threshold ? scale : 0f;
-        TensorPrimitives.Multiply(input, mask, output);
     }
 
-    public static void DropoutBackward(Span<float> dinput, ReadOnlySpan<float> mask, ReadOnlySpan<float> doutput, bool accumulate)
+    /// <summary>Element i's 32 random bits for a key: two rounds of a 32-bit integer hash (lowbias32), each keyed.</summary>
+    internal static uint DropoutBits(uint i, uint key0, uint key1) => Hash32(Hash32(i ^ key0) ^ key1);
+
+    private static uint Hash32(uint h)
+    {
+        h ^= h >> 16; h *= 0x7feb352du;
+        h ^= h >> 15; h *= 0x846ca68bu;
+        return h ^ (h >> 16);
+    }
+
+    private static Vector512<uint> Hash32(Vector512<uint> h)
+    {
+        h ^= Vector512.ShiftRightLogical(h, 16); h *= Vector512.Create(0x7feb352du);
+        h ^= Vector512.ShiftRightLogical(h, 15); h *= Vector512.Create(0x846ca68bu);
+        return h ^ Vector512.ShiftRightLogical(h, 16);
+    }
+
+    private unsafe struct DropoutWork : IWorkItem
+    {
+        public float* Output, Mask, Input;
+        public int Length;
+        public uint Key0, Key1, Threshold;
+        public float Scale;
+
+        // Blocks of BlockFloats elements [start, end).
+        public readonly void Run(int start, int end)
+        {
+            int i = start * BlockFloats, stop = Math.Min(Length, end * BlockFloats);
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var k0 = Vector512.Create(Key0);
+                var k1 = Vector512.Create(Key1);
+                var threshold = Vector512.Create(Threshold);
+                var scale = Vector512.Create(Scale);
+                var index = Vector512.Create(0u, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + Vector512.Create((uint)i);
+                for (; i <= stop - 16; i += 16, index += Vector512.Create(16u))
+                {
+                    var keep = Vector512.GreaterThanOrEqual(Hash32(Hash32(index ^ k0) ^ k1), threshold).AsSingle();
+                    var m = scale & keep;
+                    m.Store(Mask + i);
+                    (Vector512.Load(Input + i) * m).Store(Output + i);
+                }
+            }
+            for (; i < stop; i++)
+            {
+                float m = DropoutBits((uint)i, Key0, Key1) >= Threshold ? Scale : 0f;
+                Mask[i] = m;
+                Output[i] = Input[i] * m;
+            }
+        }
+    }
+
+    public static unsafe void DropoutBackward(Span<float> dinput, ReadOnlySpan<float> mask, ReadOnlySpan<float> doutput, bool accumulate)
     {
         CheckLengths(doutput.Length, dinput.Length, mask.Length);
+        if (doutput.Length < ParallelFloats || Workers.ThreadCount == 1)
+        {
+            MaskGradient(dinput, mask, doutput, accumulate);
+            return;
+        }
+        fixed (float* pdx = dinput, pm = mask, pdy = doutput)
+        {
+            var work = new MaskGradientWork { Dinput = pdx, Mask = pm, Doutput = pdy, Length = doutput.Length, Accumulate = accumulate };
+            Workers.ForBalanced((doutput.Length + BlockFloats - 1) / BlockFloats, ref work);
+        }
+    }
+
+    private static void MaskGradient(Span<float> dinput, ReadOnlySpan<float> mask, ReadOnlySpan<float> doutput, bool accumulate)
+    {
         if (accumulate) TensorPrimitives.MultiplyAdd(doutput, mask, dinput, dinput);
         else TensorPrimitives.Multiply(doutput, mask, dinput);
+    }
+
+    private unsafe struct MaskGradientWork : IWorkItem
+    {
+        public float* Dinput, Mask, Doutput;
+        public int Length;
+        public bool Accumulate;
+
+        // Blocks of BlockFloats elements [start, end).
+        public readonly void Run(int start, int end)
+        {
+            int from = start * BlockFloats, count = Math.Min(Length, end * BlockFloats) - from;
+            MaskGradient(new Span<float>(Dinput + from, count), new ReadOnlySpan<float>(Mask + from, count),
+                new ReadOnlySpan<float>(Doutput + from, count), Accumulate);
+        }
     }
 
     // ---- Drivers: one Vector512 loop and a scalar tail per op; the op is a struct so the JIT inlines it.

@@ -34,21 +34,9 @@ public static class BatchNormalization
         }
         else
         {
-            for (int ch = 0; ch < c; ch++)
-            {
-                double sum = 0;
-                for (int i = 0; i < n; i++) sum += TensorPrimitives.Sum(x.Slice((i * c + ch) * s, s));
-                float m = (float)(sum * inv);
-                double squares = 0;
-                for (int i = 0; i < n; i++)
-                {
-                    var tmp = y.Slice((i * c + ch) * s, s);
-                    TensorPrimitives.Subtract(x.Slice((i * c + ch) * s, s), m, tmp);
-                    squares += TensorPrimitives.SumOfSquares(tmp);
-                }
-                mean[ch] = m;
-                variance[ch] = (float)(squares * inv);
-            }
+            ChannelPasses(new ChannelWork { Kind = Pass.Train, Y = y, X = x, MeanOut = mean, VarianceOut = variance, InvStdOut = invStd,
+                Weight = weight, Bias = bias, N = n, C = c, S = s, Eps = eps });
+            return;
         }
         for (int ch = 0; ch < c; ch++) invStd[ch] = 1f / MathF.Sqrt(variance[ch] + eps);
         Normalize(y, x, mean, invStd, weight, bias, n, c, s, scratch);
@@ -71,6 +59,12 @@ public static class BatchNormalization
         ReadOnlySpan<float> runningVar, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int n, int c, int s, float eps, Span<float> scratch)
     {
         for (int ch = 0; ch < c; ch++) invStd[ch] = 1f / MathF.Sqrt(runningVar[ch] + eps);
+        if (s > 1)
+        {
+            ChannelPasses(new ChannelWork { Kind = Pass.Normalize, Y = y, X = x, Mean = runningMean, InvStd = invStd,
+                Weight = weight, Bias = bias, N = n, C = c, S = s });
+            return;
+        }
         Normalize(y, x, runningMean, invStd, weight, bias, n, c, s, scratch);
     }
 
@@ -127,18 +121,9 @@ public static class BatchNormalization
         }
         else
         {
-            for (int ch = 0; ch < c; ch++)
-            {
-                double sumDy = 0, sumDyCentered = 0;
-                for (int i = 0; i < n; i++)
-                {
-                    int at = (i * c + ch) * s;
-                    sumDy += TensorPrimitives.Sum(dy.Slice(at, s));
-                    sumDyCentered += DotCentered(dy.Slice(at, s), x.Slice(at, s), mean[ch]);
-                }
-                dySum[ch] = (float)sumDy;
-                dyXhatSum[ch] = (float)sumDyCentered;
-            }
+            ChannelPasses(new ChannelWork { Kind = Pass.Backward, Dx = dx, AccumulateDx = accumulateDx, DyXhatSum = dyXhatSum, DySum = dySum,
+                Dy = dy, X = x, Mean = mean, InvStd = invStd, Weight = weight, N = n, C = c, S = s, Training = training });
+            return;
         }
         TensorPrimitives.Multiply(dyXhatSum, invStd, dyXhatSum);
         if (dx.IsEmpty) return;
@@ -173,6 +158,121 @@ public static class BatchNormalization
                 Combine(dx.Slice(at, s), accumulateDx, dy.Slice(at, s), a[ch], x.Slice(at, s), b[ch], c0[ch]);
             }
         }
+    }
+
+    private enum Pass { Train, Normalize, Backward }
+
+    /// <summary>
+    /// The [N, C, S] kernels, one channel at a time so its N·S values stay in cache between the passes over them
+    /// (sum, centred squares, normalise; or the two gradient sums, then dx), channels split across the workers.
+    /// Each channel's sums are formed by one thread in a fixed order, so results do not depend on the thread count.
+    /// </summary>
+    private ref struct ChannelWork : IWorkItem
+    {
+        public Pass Kind;
+        public Span<float> Y, MeanOut, VarianceOut, InvStdOut, Dx, DyXhatSum, DySum;
+        public ReadOnlySpan<float> X, Dy, Weight, Bias, Mean, InvStd;
+        public int N, C, S;
+        public float Eps;
+        public bool AccumulateDx, Training;
+
+        public void Run(int start, int end)
+        {
+            for (int ch = start; ch < end; ch++)
+            {
+                if (Kind == Pass.Train) Train(ch);
+                else if (Kind == Pass.Normalize) Normalize(ch, Mean[ch], InvStd[ch]);
+                else Backward(ch);
+            }
+        }
+
+        private void Train(int ch)
+        {
+            float inv = 1f / ((long)N * S);
+            double sum = 0;
+            for (int i = 0; i < N; i++) sum += TensorPrimitives.Sum(X.Slice((i * C + ch) * S, S));
+            float m = (float)(sum * inv);
+            double squares = 0;
+            for (int i = 0; i < N; i++) squares += SumOfCenteredSquares(X.Slice((i * C + ch) * S, S), m);
+            float v = (float)(squares * inv);
+            MeanOut[ch] = m;
+            VarianceOut[ch] = v;
+            float invStd = 1f / MathF.Sqrt(v + Eps);
+            InvStdOut[ch] = invStd;
+            Normalize(ch, m, invStd);
+        }
+
+        // y = x·scale + shift, scale = weight·invStd, shift = bias - mean·scale
+        private readonly void Normalize(int ch, float mean, float invStd)
+        {
+            float scale = Weight[ch] * invStd, shift = Bias[ch] - mean * scale;
+            for (int i = 0; i < N; i++)
+            {
+                int at = (i * C + ch) * S;
+                Combine(Y.Slice(at, S), false, X.Slice(at, S), scale, default, 0, shift);
+            }
+        }
+
+        private void Backward(int ch)
+        {
+            float mean = Mean[ch], invStd = InvStd[ch];
+            double sumDy = 0, sumDyCentered = 0;
+            for (int i = 0; i < N; i++)
+            {
+                int at = (i * C + ch) * S;
+                sumDy += TensorPrimitives.Sum(Dy.Slice(at, S));
+                sumDyCentered += DotCentered(Dy.Slice(at, S), X.Slice(at, S), mean);
+            }
+            DySum[ch] = (float)sumDy;
+            float dyXhat = (float)sumDyCentered * invStd;
+            DyXhatSum[ch] = dyXhat;
+            if (Dx.IsEmpty) return;
+            // dx = a·dy + b·x + c0
+            float inv = 1f / ((long)N * S);
+            float a = Weight[ch] * invStd, b = 0, c0 = 0;
+            if (Training)
+            {
+                b = -a * invStd * dyXhat * inv;
+                c0 = -a * (float)sumDy * inv - b * mean;
+            }
+            for (int i = 0; i < N; i++)
+            {
+                int at = (i * C + ch) * S;
+                Combine(Dx.Slice(at, S), AccumulateDx, Dy.Slice(at, S), a, X.Slice(at, S), b, c0);
+            }
+        }
+    }
+
+    private static void ChannelPasses(ChannelWork work)
+    {
+        // Small tensors stay on the calling thread: the hand-off costs more than the work.
+        if ((long)work.N * work.C * work.S < 32 * 1024 || Workers.ThreadCount == 1) work.Run(0, work.C);
+        else Workers.ForBalanced(work.C, ref work);
+    }
+
+    // Σ (x - mean)², the biased variance's numerator without E[x²] - E[x]²'s cancellation.
+    private static float SumOfCenteredSquares(ReadOnlySpan<float> x, float mean)
+    {
+        ref float px = ref MemoryMarshal.GetReference(x);
+        int len = x.Length, i = 0;
+        float sum = 0;
+        if (Vector512.IsHardwareAccelerated && len >= Vector512<float>.Count)
+        {
+            var acc = Vector512<float>.Zero;
+            var m = Vector512.Create(mean);
+            for (; i <= len - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var d = Vector512.LoadUnsafe(ref px, (nuint)i) - m;
+                acc = Vector512.FusedMultiplyAdd(d, d, acc);
+            }
+            sum = Vector512.Sum(acc);
+        }
+        for (; i < len; i++)
+        {
+            float d = Unsafe.Add(ref px, i) - mean;
+            sum += d * d;
+        }
+        return sum;
     }
 
     // Σ dy·(x - mean), without the cancellation of Σ dy·x - mean·Σ dy.

@@ -37,6 +37,16 @@ public static class Convolution
     public static void Forward(Span<float> output, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         in ConvGeometry g, Span<float> columns, Span<float> staging)
     {
+        if (SingleChannelConvolution.Handles(g))
+        {
+            SingleChannelConvolution.Forward(output, x, weight, bias, g);
+            return;
+        }
+        if (WinogradConvolution.Handles(g))
+        {
+            WinogradConvolution.Forward(output, x, weight, bias, g);
+            return;
+        }
         int k = g.ColumnRows, p = g.OutPlane, outC = g.OutC, inSample = g.C * g.H * g.W, outSample = outC * p;
         int chunk = BatchChunk(g);
         for (int n0 = 0; n0 < g.N; n0 += chunk)
@@ -61,14 +71,7 @@ public static class Convolution
             }
             var s = staging[..(outC * cols)];
             Gemm.Multiply(false, false, outC, cols, k, weight, b, s, accumulate: false);
-            for (int n = 0; n < nc; n++)
-                for (int oc = 0; oc < outC; oc++)
-                {
-                    var src = s.Slice(oc * cols + n * p, p);
-                    var dst = output.Slice((n0 + n) * outSample + oc * p, p);
-                    if (bias.IsEmpty) src.CopyTo(dst);
-                    else TensorPrimitives.Add(src, bias[oc], dst);
-                }
+            StagingCopy.ToSamples(output.Slice(n0 * outSample, nc * outSample), s, bias, outC, nc, p);
         }
     }
 
@@ -78,6 +81,20 @@ public static class Convolution
         Span<float> dbias, bool accumulateDBias, ReadOnlySpan<float> dout, ReadOnlySpan<float> x, ReadOnlySpan<float> weight,
         in ConvGeometry g, Span<float> columns, Span<float> staging)
     {
+        if (SingleChannelConvolution.Handles(g) && (!dweight.IsEmpty || !dbias.IsEmpty))
+        {
+            SingleChannelConvolution.BackwardWeights(dweight, accumulateDWeight, dbias, accumulateDBias, dout, x, g);
+            if (dx.IsEmpty) return;
+            dweight = default;
+            dbias = default;
+        }
+        if (WinogradConvolution.HandlesBackward(g))
+        {
+            if (!dweight.IsEmpty || !dbias.IsEmpty)
+                WinogradConvolution.BackwardWeights(dweight, accumulateDWeight, dbias, accumulateDBias, dout, x, g);
+            if (!dx.IsEmpty) WinogradConvolution.BackwardData(dx, accumulateDx, dout, weight, g);
+            return;
+        }
         int k = g.ColumnRows, p = g.OutPlane, outC = g.OutC, inSample = g.C * g.H * g.W, outSample = outC * p;
         int chunk = BatchChunk(g);
         bool pointwise = IsPointwise(g);
@@ -86,24 +103,20 @@ public static class Convolution
             int nc = Math.Min(chunk, g.N - n0), cols = nc * p;
             bool first = n0 == 0;
 
-            // dY of the chunk as [OutC, nc·OH·OW], the GEMMs' layout.
+            // dY of the chunk as [OutC, nc·OH·OW], the GEMMs' layout, and its channel sums (the bias gradient).
             ReadOnlySpan<float> dy;
-            if (nc == 1) dy = dout.Slice(n0 * outSample, outSample);
+            var dyChunk = dout.Slice(n0 * outSample, nc * outSample);
+            if (nc == 1)
+            {
+                dy = dyChunk;
+                if (!dbias.IsEmpty) StagingCopy.SumChannels(dbias, accumulateDBias || !first, dy, outC, cols);
+            }
             else
             {
                 var s = staging[..(outC * cols)];
-                for (int n = 0; n < nc; n++)
-                    for (int oc = 0; oc < outC; oc++)
-                        dout.Slice((n0 + n) * outSample + oc * p, p).CopyTo(s.Slice(oc * cols + n * p, p));
+                StagingCopy.FromSamples(s, dyChunk, dbias, accumulateDBias || !first, outC, nc, p);
                 dy = s;
             }
-
-            if (!dbias.IsEmpty)
-                for (int oc = 0; oc < outC; oc++)
-                {
-                    float sum = TensorPrimitives.Sum(dy.Slice(oc * cols, cols));
-                    dbias[oc] = (accumulateDBias || !first) ? dbias[oc] + sum : sum;
-                }
 
             var xs = x.Slice(n0 * inSample, nc * inSample);
             if (!dweight.IsEmpty)

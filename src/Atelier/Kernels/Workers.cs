@@ -60,6 +60,13 @@ public static unsafe class Workers
         => For(count, ref work, ThreadCount);
 
     /// <summary>
+    /// Runs <paramref name="work"/> over [0, count) in four chunks per thread, for kernels whose result does not depend
+    /// on the split: when another process holds up one thread, the others take over its remaining chunks.
+    /// </summary>
+    public static void ForBalanced<T>(int count, ref T work) where T : struct, IWorkItem, allows ref struct
+        => For(count, ref work, 4 * ThreadCount);
+
+    /// <summary>
     /// Runs <paramref name="work"/> over [0, count) split into <paramref name="chunks"/> contiguous chunks, chunk i being
     /// [count·i/chunks, count·(i+1)/chunks); threads claim chunks in turn (more chunks than threads balances load).
     /// </summary>

@@ -49,6 +49,26 @@ public sealed class ActivationKernelTests
             (dx, x, y, dy, acc) => Activations.ReluBackward(dx, x, dy, acc), (x, _) => x > 0 ? 1 : 0, false);
 
     [Fact]
+    public void Relu_on_large_tensors_matches_reference_across_workers()
+    {
+        var rng = new Rng(11);
+        int n = 200_003;
+        var x = Random(rng, n);
+        var dy = Random(rng, n, 1f);
+        var y = new float[n];
+        var dx = new float[n];
+        Activations.ReluForward(y, x);
+        Activations.ReluBackward(dx, x, dy, false);
+        for (int i = 0; i < n; i++)
+        {
+            Assert.Equal(Math.Max(x[i], 0f), y[i]);
+            Assert.Equal(x[i] > 0 ? dy[i] : 0f, dx[i]);
+        }
+        Activations.ReluBackward(dx, x, dy, true);
+        for (int i = 0; i < n; i++) Assert.Equal(x[i] > 0 ? 2 * dy[i] : 0f, dx[i]);
+    }
+
+    [Fact]
     public void LeakyRelu_matches_reference()
         => CheckKernel("leaky", (x, y) => Activations.LeakyReluForward(y, x, 0.1f), v => v > 0 ? v : 0.1f * v,
             (dx, x, y, dy, acc) => Activations.LeakyReluBackward(dx, x, dy, 0.1f, acc), (x, _) => x > 0 ? 1 : 0.1f, false);
@@ -141,6 +161,48 @@ public sealed class ActivationKernelTests
         Activations.DropoutBackward(dx, mask, dy, false);
         Activations.DropoutBackward(dx, mask, dy, true);
         for (int i = 0; i < n; i++) Assert.Equal(2 * mask[i], dx[i]);
+    }
+
+    [Fact]
+    public void Dropout_mask_is_the_keyed_hash_of_each_index_on_any_thread_count()
+    {
+        const int n = 150_007; // vector blocks across the workers plus a scalar tail
+        var x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = i % 5 - 2;
+        var (y, mask, y1, mask1) = (new float[n], new float[n], new float[n], new float[n]);
+        Activations.DropoutForward(y, mask, x, 0.4f, new Rng(9));
+        int saved = Workers.ThreadCount;
+        try
+        {
+            Workers.ThreadCount = 1;
+            Activations.DropoutForward(y1, mask1, x, 0.4f, new Rng(9));
+        }
+        finally
+        {
+            Workers.ThreadCount = saved;
+        }
+        Assert.Equal(mask, mask1);
+        Assert.Equal(y, y1);
+        ulong key = new Rng(9).NextUInt64();
+        uint threshold = (uint)(0.4 * 4294967296.0);
+        int kept = 0;
+        for (int i = 0; i < n; i++)
+        {
+            bool keep = Activations.DropoutBits((uint)i, (uint)key, (uint)(key >> 32)) >= threshold;
+            Assert.Equal(keep ? 1f / 0.6f : 0f, mask[i]);
+            Assert.Equal(x[i] * mask[i], y[i]);
+            if (keep) kept++;
+        }
+        Assert.InRange(kept / (double)n, 0.59, 0.61);
+        // Neighbouring elements are independent: P(both kept) ≈ 0.36.
+        int pairs = 0;
+        for (int i = 0; i + 1 < n; i += 2) if (mask[i] != 0 && mask[i + 1] != 0) pairs++;
+        Assert.InRange(pairs / (double)(n / 2), 0.34, 0.38);
+
+        var dx = new float[n];
+        Activations.DropoutBackward(dx, mask, x, false);
+        Activations.DropoutBackward(dx, mask, x, true);
+        for (int i = 0; i < n; i++) Assert.Equal(2 * y[i], dx[i]);
     }
 
     /// <summary>erf in double: Maclaurin series below 3, continued fraction for erfc above (both ~1e-13 here).</summary>

@@ -11,6 +11,7 @@ public sealed class BatchNormalizationTests
     [InlineData(3, 4, 7)]     // [N, C, L]
     [InlineData(1, 3, 49)]    // batch 1 image
     [InlineData(4, 2, 100)]   // several vector widths per plane plus a tail
+    [InlineData(16, 12, 196)] // large enough to split channels across the workers
     public void Train_and_eval_match_naive_reference(int n, int c, int s)
     {
         var rng = new Rng((ulong)(n * 1000 + c * 10 + s));

@@ -16,6 +16,15 @@ public sealed class ConvolutionTests
         new[] { 2, 1, 4, 4, 2, 4, 4, 1, 1, 0, 0 },     // kernel as large as the image: 1x1 output
         new[] { 2, 2, 5, 5, 2, 3, 3, 3, 3, 2, 2 },     // stride 3 with padding larger than the kernel overhang
         new[] { 8, 16, 32, 32, 2, 3, 3, 1, 1, 1, 1 },  // 150k scratch floats per sample: chunks of 3, 3 and 2 samples
+        new[] { 9, 1, 28, 28, 32, 3, 3, 1, 1, 1, 1 },  // one input channel, 3x3: the direct kernel, split across workers
+        new[] { 3, 1, 20, 37, 5, 3, 3, 1, 1, 0, 2 },   // direct kernel: no row padding, wide padded rows of 39 outputs
+        new[] { 6, 12, 14, 14, 40, 3, 3, 1, 1, 1, 1 }, // Winograd forward and input gradient, im2col weight gradient, on the workers
+        new[] { 3, 9, 7, 7, 10, 3, 3, 1, 1, 1, 1 },    // Winograd: odd output (7x7), a partial last tile, OutC not a multiple of 8
+        new[] { 2, 8, 9, 36, 8, 3, 3, 1, 1, 0, 1 },    // Winograd: no row padding (7x36 out), 18 tiles per row (two vectors)
+        new[] { 2, 16, 6, 5, 17, 3, 3, 1, 1, 0, 0 },   // Winograd forward: no padding (4x3 out)
+        new[] { 3, 64, 7, 9, 72, 3, 3, 1, 1, 1, 1 },   // Winograd gradients too: odd sizes, several weight-gradient chunks
+        new[] { 2, 66, 6, 5, 64, 3, 3, 1, 1, 0, 0 },   // Winograd gradients, no padding: the input gradient pads by 2
+        new[] { 8, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1 }, // Winograd weight gradient over two chunks in two groups
     };
 
     [Theory]
@@ -34,6 +43,65 @@ public sealed class ConvolutionTests
             var g = new ConvGeometry(1 + rng.NextInt(4), 1 + rng.NextInt(4), h, w, 1 + rng.NextInt(5), (kh, kw), (sh, sw), (ph, pw));
             CompareWithNaive(g, rng, withBias: trial % 3 != 0);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(EdgeCases))]
+    public void Matches_naive_reference_without_winograd(int[] d)
+    {
+        WinogradOff.Run(() => CompareWithNaive(Geometry(d), new Rng(43), withBias: true));
+    }
+
+    [Theory]
+    [InlineData(1)]   // one input channel: the direct kernel
+    [InlineData(32)]  // Winograd forward, im2col gradients
+    [InlineData(64)]  // Winograd throughout
+    public void Results_are_bit_identical_on_one_and_two_threads(int channels)
+    {
+        var g = new ConvGeometry(16, channels, 14, 14, 64, 3, 1, 1);
+        var rng = new Rng(3);
+        var x = RandomArray(rng, g.N * g.C * g.H * g.W);
+        var weight = RandomArray(rng, g.OutC * g.ColumnRows);
+        var bias = RandomArray(rng, g.OutC);
+        var dout = RandomArray(rng, g.N * g.OutC * g.OutPlane);
+        (float[] Y, float[] Dx, float[] Dw, float[] Db) Once(int threads)
+        {
+            int saved = Workers.ThreadCount;
+            try
+            {
+                Workers.ThreadCount = threads;
+                var columns = new float[Convolution.ColumnsLength(g)];
+                var staging = new float[Convolution.StagingLength(g)];
+                var y = new float[dout.Length];
+                var dx = new float[x.Length];
+                var dw = new float[weight.Length];
+                var db = new float[bias.Length];
+                Convolution.Forward(y, x, weight, bias, g, columns, staging);
+                Convolution.Backward(dx, false, dw, false, db, false, dout, x, weight, g, columns, staging);
+                return (y, dx, dw, db);
+            }
+            finally
+            {
+                Workers.ThreadCount = saved;
+            }
+        }
+        var one = Once(1);
+        var two = Once(2);
+        Assert.Equal(one.Y, two.Y);
+        Assert.Equal(one.Dx, two.Dx);
+        Assert.Equal(one.Dw, two.Dw);
+        Assert.Equal(one.Db, two.Db);
+    }
+
+    [Fact]
+    public void Winograd_handles_the_cnn_layers()
+    {
+        Assert.True(WinogradConvolution.Handles(new ConvGeometry(64, 32, 14, 14, 64, 3, 1, 1)));
+        Assert.True(WinogradConvolution.Handles(new ConvGeometry(64, 128, 28, 28, 128, 3, 1, 1)));
+        Assert.False(WinogradConvolution.Handles(new ConvGeometry(64, 1, 28, 28, 32, 3, 1, 1)));
+        Assert.False(WinogradConvolution.Handles(new ConvGeometry(64, 32, 14, 14, 64, 3, 2, 1)));
+        Assert.False(WinogradConvolution.HandlesBackward(new ConvGeometry(64, 32, 14, 14, 64, 3, 1, 1)));
+        Assert.True(WinogradConvolution.HandlesBackward(new ConvGeometry(64, 128, 28, 28, 128, 3, 1, 1)));
     }
 
     private static ConvGeometry Geometry(int[] d) => new(d[0], d[1], d[2], d[3], d[4], (d[5], d[6]), (d[7], d[8]), (d[9], d[10]));

@@ -38,6 +38,51 @@ public sealed class PoolingTests
         }
     }
 
+    [Theory]
+    [InlineData(64, 32, 28, 28)] // the default CNN's first pool: planes split across the workers
+    [InlineData(3, 5, 40, 41)]   // rows wider than one 16-output vector, odd width
+    [InlineData(2, 70, 13, 13)]  // odd sizes: the last row and column belong to no window
+    public void Max_pool_2x2_matches_naive_reference_on_large_shapes(int n, int c, int h, int w)
+    {
+        var rng = new Rng((ulong)(n * 1000 + w));
+        var g = new ConvGeometry(n, c, h, w, c, 2, 2, 0);
+        var x = ConvolutionTests.RandomArray(rng, n * c * h * w);
+        for (int i = 0; i < x.Length; i += 97) x[i] = x[i + 1]; // ties: the first maximum must win
+        var dout = ConvolutionTests.RandomArray(rng, n * c * g.OutPlane);
+        var (maxRef, dxMaxRef, _, _) = Naive(g, x, dout);
+        var y = new float[dout.Length];
+        var argmax = new int[dout.Length];
+        Pooling.MaxForward(y, argmax, x, g);
+        Fixture.AssertClose(maxRef, y, 0, 0, "max");
+        var dx = new float[x.Length];
+        dx.AsSpan().Fill(1);
+        Pooling.MaxBackward(dx, false, dout, argmax, g);
+        Fixture.AssertClose(dxMaxRef, dx, 0, 0, "max dx");
+        Pooling.MaxBackward(dx, true, dout, argmax, g);
+        for (int i = 0; i < dx.Length; i++) Assert.Equal(2 * dxMaxRef[i], dx[i]);
+    }
+
+    [Fact]
+    public void Max_pool_2x2_lets_NaN_win_as_PyTorch()
+    {
+        // One 2x2 window per output; NaN at each position in turn, and two NaNs (the later one is reported, as PyTorch's loop does).
+        var g = new ConvGeometry(1, 1, 2, 40, 1, 2, 2, 0);
+        var x = new float[80];
+        for (int i = 0; i < 80; i++) x[i] = i % 7;
+        int[] nanAt = [0, 3, 43, 4, 5, 44, 45];
+        foreach (int i in nanAt) x[i] = float.NaN;
+        var y = new float[20];
+        var argmax = new int[20];
+        Pooling.MaxForward(y, argmax, x, g);
+        Assert.True(float.IsNaN(y[0]));
+        Assert.Equal(0, argmax[0]);
+        Assert.True(float.IsNaN(y[1]));
+        Assert.Equal(43, argmax[1]);
+        Assert.True(float.IsNaN(y[2]));
+        Assert.Equal(45, argmax[2]);
+        for (int o = 3; o < 20; o++) Assert.False(float.IsNaN(y[o]));
+    }
+
     [Fact]
     public void Global_average_matches_naive_reference()
     {
