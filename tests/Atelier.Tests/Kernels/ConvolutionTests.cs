@@ -25,6 +25,9 @@ public sealed class ConvolutionTests
         new[] { 3, 64, 7, 9, 72, 3, 3, 1, 1, 1, 1 },   // Winograd gradients too: odd sizes, several weight-gradient chunks
         new[] { 2, 66, 6, 5, 64, 3, 3, 1, 1, 0, 0 },   // Winograd gradients, no padding: the input gradient pads by 2
         new[] { 8, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1 }, // Winograd weight gradient over two chunks in two groups
+        new[] { 5, 32, 14, 13, 4, 3, 3, 1, 1, 1, 1 },  // few output channels (cnn-c's 32 -> 4): the direct narrow kernel
+        new[] { 3, 11, 9, 37, 7, 3, 3, 1, 1, 0, 2 },   // narrow kernel: 7 outputs, wide rows, padding (0, 2)
+        new[] { 2, 3, 5, 4, 1, 3, 3, 1, 1, 1, 0 },     // narrow kernel: one output channel, 3 input channels
     };
 
     [Theory]
@@ -53,12 +56,14 @@ public sealed class ConvolutionTests
     }
 
     [Theory]
-    [InlineData(1)]   // one input channel: the direct kernel
-    [InlineData(32)]  // Winograd forward, im2col gradients
-    [InlineData(64)]  // Winograd throughout
-    public void Results_are_bit_identical_on_one_and_two_threads(int channels)
+    [InlineData(1, 64)]  // one input channel: the direct kernel
+    [InlineData(32, 64)] // Winograd forward, im2col gradients
+    [InlineData(64, 64)] // Winograd throughout
+    [InlineData(32, 4)]  // few output channels: the narrow direct kernel
+    [InlineData(12, 40)] // im2col throughout
+    public void Results_are_bit_identical_on_one_and_two_threads(int channels, int outChannels)
     {
-        var g = new ConvGeometry(16, channels, 14, 14, 64, 3, 1, 1);
+        var g = new ConvGeometry(16, channels, 14, 14, outChannels, 3, 1, 1);
         var rng = new Rng(3);
         var x = RandomArray(rng, g.N * g.C * g.H * g.W);
         var weight = RandomArray(rng, g.OutC * g.ColumnRows);
