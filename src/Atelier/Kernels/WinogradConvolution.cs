@@ -25,11 +25,11 @@ internal static unsafe class WinogradConvolution
         && g.OH >= 1 && g.OW >= 1;
 
     /// <summary>
-    /// Whether the gradients go through Winograd too: with fewer channels the transforms cost more than the
-    /// multiply-adds saved over im2col (1 thread, batch 64: 32 -> 64 on 14x14 backward 6.4 ms by im2col, 7.4 ms by
-    /// Winograd; 128 -> 128 on 28x28 165 ms vs 104 ms).
+    /// Whether the gradients go through Winograd too: from 32 channels on both sides (1 thread, batch 64, backward by
+    /// im2col / Winograd: 32 -> 64 on 14x14 6.6 / 5.3 ms; 128 -> 128 on 28x28 165 / 104 ms). Below, the transforms
+    /// cost more than the multiply-adds they save.
     /// </summary>
-    public static bool HandlesBackward(in ConvGeometry g) => Handles(g) && Math.Min(g.C, g.OutC) >= 64;
+    public static bool HandlesBackward(in ConvGeometry g) => Handles(g) && Math.Min(g.C, g.OutC) >= 32;
 
     // Scratch budget per chunk (transformed inputs and products of all 16 positions): about half an L2.
     private const int ChunkBytes = 512 * 1024;
@@ -74,37 +74,42 @@ internal static unsafe class WinogradConvolution
             }
             if (dweight.IsEmpty) return;
             int tilesY = (g.OH + 1) / 2, tilesX = (g.OW + 1) / 2, rows = g.N * tilesY;
-            int rowsPerChunk = RowsPerChunk(rows, tilesX, Positions * 4L * (g.C + g.OutC), WeightChunkTiles);
+            // Longer chunks read and write the group's partial sums less often, shorter ones keep the chunk in L2: with
+            // many channels the partials (16·OutC·C floats) dominate (measured: 256 -> 256 62 ms at 512 tiles, 67 at 256;
+            // 32 -> 64 2.8 ms at 256, 3.2 at 512).
+            int chunkTiles = g.C + g.OutC >= 384 ? 512 : 256;
+            int rowsPerChunk = RowsPerChunk(rows, tilesX, Positions * 4L * (g.C + g.OutC), chunkTiles);
             int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk, groups = Math.Min(WeightGroups, chunks);
-            long partialFloats = (long)Positions * g.OutC * g.C;
+            // Partials as [ξ][OutC rounded up to 8][C rounded up to 32]: whole 8x32 register tiles, the padding unused.
+            int rowsPadded = (g.OutC + 7) / 8 * 8, colsPadded = (g.C + 31) / 32 * 32;
+            long partialFloats = (long)Positions * rowsPadded * colsPadded;
             var callerScratch = WinogradScratch.ForThisThread();
             callerScratch.ReservePartials(checked((int)(groups * partialFloats)));
             var work = new WeightWork
             {
-                Partials = callerScratch.Partials, PartialFloats = partialFloats, Dy = pdy, X = px, G = g,
+                Partials = callerScratch.Partials, PartialFloats = partialFloats, RowsPadded = rowsPadded, ColsPadded = colsPadded, Dy = pdy, X = px, G = g,
                 TilesY = tilesY, TilesX = tilesX, Rows = rows, RowsPerChunk = rowsPerChunk, Chunks = chunks, Groups = groups,
             };
             if (Workers.ThreadCount == 1) work.Run(0, groups);
             else Workers.ForBalanced(groups, ref work);
-            TransformWeightGradient(pdw, accumulateDWeight, callerScratch.Partials, groups, partialFloats, g);
+            TransformWeightGradient(pdw, accumulateDWeight, callerScratch.Partials, groups, partialFloats, colsPadded, (nint)rowsPadded * colsPadded, g);
         }
     }
 
     // Partial sums of the weight gradient: this many fixed groups of chunks (memory: groups × 16·OutC·C floats).
-    private const int WeightGroups = 8;
-    private const int WeightChunkTiles = 256;
+    private const int WeightGroups = 4;
 
     // dW[o][c] (+)= Gᵀ (Σ_groups dU[ξ][o][c]) G
-    private static void TransformWeightGradient(float* dw, bool accumulate, float* partials, int groups, long partialFloats, in ConvGeometry g)
+    private static void TransformWeightGradient(float* dw, bool accumulate, float* partials, int groups, long partialFloats,
+        int rowStride, nint position, in ConvGeometry g)
     {
         int oc = g.OutC, c = g.C;
-        nint position = (nint)oc * c;
         float* u = stackalloc float[16];
         float* r = stackalloc float[12];
         for (int o = 0; o < oc; o++)
             for (int ch = 0; ch < c; ch++)
             {
-                nint at = (nint)o * c + ch;
+                nint at = (nint)o * rowStride + ch;
                 for (int xi = 0; xi < Positions; xi++)
                 {
                     float sum = 0;
@@ -119,7 +124,7 @@ internal static unsafe class WinogradConvolution
                     r[4 + j] = 0.5f * (u1 - u2);
                     r[8 + j] = 0.5f * (u1 + u2) + u3;
                 }
-                float* dst = dw + at * 9;
+                float* dst = dw + ((nint)o * c + ch) * 9;
                 for (int a = 0; a < 3; a++)
                 {
                     float v0 = r[a * 4], v1 = r[a * 4 + 1], v2 = r[a * 4 + 2], v3 = r[a * 4 + 3];
@@ -152,6 +157,7 @@ internal static unsafe class WinogradConvolution
     {
         public float* Partials, Dy, X;
         public long PartialFloats;
+        public int RowsPadded, ColsPadded;
         public ConvGeometry G;
         public int TilesY, TilesX, Rows, RowsPerChunk, Chunks, Groups;
 
@@ -168,16 +174,22 @@ internal static unsafe class WinogradConvolution
                 for (int chunk = first; chunk < last; chunk++)
                 {
                     int row0 = chunk * RowsPerChunk, rowCount = Math.Min(RowsPerChunk, Rows - row0), tiles = rowCount * TilesX;
-                    scratch.Reserve(Positions * g.C * tiles, 0, Positions * g.OutC * tiles + 16);
-                    input.TransformInput(scratch.V, tiles, row0, rowCount);
+                    scratch.Reserve(Positions * g.C * tiles + 16, ColsPadded * tiles, Positions * g.OutC * tiles + 16);
+                    scratch.ReservePackedA(RowsPadded * tiles);
+                    // Layouts [c][ξ][t] and [o][ξ][t], as in the forward pass.
+                    nint stride = Positions * (nint)tiles;
+                    input.TransformInput(scratch.V, stride, tiles, row0, rowCount);
                     TransformOutputGradient(scratch.M, tiles, row0, rowCount);
                     for (int xi = 0; xi < Positions; xi++)
                     {
-                        // dU[ξ][OutC, C] (+)= dM[ξ][OutC, tiles] · V[ξ][C, tiles]ᵀ
-                        var dm = new ReadOnlySpan<float>(scratch.M + (nint)xi * g.OutC * tiles, g.OutC * tiles);
-                        var v = new ReadOnlySpan<float>(scratch.V + (nint)xi * g.C * tiles, g.C * tiles);
-                        var du = new Span<float>(partial + (nint)xi * g.OutC * g.C, g.OutC * g.C);
-                        Gemm.Multiply(false, true, g.OutC, g.C, tiles, dm, v, du, accumulate: chunk > first);
+                        // dU[ξ][OutC, C] (+)= dM[ξ][OutC, tiles] · V[ξ][C, tiles]ᵀ, packed straight from the transforms' layout.
+                        GemmPacking.PackA(scratch.M + (nint)xi * tiles, stride, 1, 0, g.OutC, 0, tiles, GemmMicroKernels.Mr512, scratch.PackedA);
+                        GemmPacking.PackB(scratch.V + (nint)xi * tiles, 1, stride, 0, tiles, 0, g.C, GemmMicroKernels.Nr512, scratch.PackedB);
+                        float* du = partial + (nint)xi * RowsPadded * ColsPadded;
+                        for (int op = 0; op < RowsPadded / 8; op++)
+                            for (int jp = 0; jp < ColsPadded / 32; jp++)
+                                GemmMicroKernels.Tile8x32(tiles, scratch.PackedA + (nint)op * 8 * tiles, scratch.PackedB + (nint)jp * 32 * tiles,
+                                    du + (nint)op * 8 * ColsPadded + jp * 32, ColsPadded, add: chunk > first);
                     }
                 }
             }
@@ -188,7 +200,7 @@ internal static unsafe class WinogradConvolution
         {
             var g = G;
             int oc = g.OutC, oh = g.OH, ow = g.OW;
-            nint positionStride = (nint)oc * ld;
+            nint positionStride = ld;
             for (int rr = 0; rr < rowCount; rr++)
             {
                 int n = (row0 + rr) / TilesY, ty = (row0 + rr) % TilesY;
@@ -215,7 +227,7 @@ internal static unsafe class WinogradConvolution
                             y11 = Avx512F.PermuteVar16x32x2(a, OddLanes, b);
                         }
                         // A along rows: p0 = y0, p1 = y0 + y1, p2 = y0 - y1, p3 = -y1; then along columns.
-                        float* dst = m + (nint)o * ld + t0;
+                        float* dst = m + (nint)o * Positions * ld + t0;
                         StoreRow(dst, positionStride, 0, store, y00, y01);
                         StoreRow(dst, positionStride, 1, store, y00 + y10, y01 + y11);
                         StoreRow(dst, positionStride, 2, store, y00 - y10, y01 - y11);
@@ -342,18 +354,19 @@ internal static unsafe class WinogradConvolution
                 int ocRows = OcPanels * 8;
                 // Slack of 16 floats: the output transform reads whole vectors from the last row.
                 scratch.Reserve(Positions * G.C * ld, G.C * ld, Positions * ocRows * ld + 16);
-                TransformInput(scratch.V, ld, row0, rowCount);
+                // Layouts [c][ξ][t] and [o][ξ][t]: a channel's 16 positions are neighbours for the transforms.
+                TransformInput(scratch.V, Positions * (nint)ld, ld, row0, rowCount);
                 Multiply(scratch, ld, tiles);
                 TransformOutput(scratch.M, ld, row0, rowCount);
             }
         }
 
         // V[ξ][c][t] = (Bᵀ d B)[ξ] for the chunk's tiles t (tile row by tile row, 16 tiles per vector).
-        public readonly void TransformInput(float* v, int ld, int row0, int rowCount)
+        // V[ξ][c][t] at v + c·channelStride + ξ·positionStride + t (the forward interleaves positions per channel for locality).
+        public readonly void TransformInput(float* v, nint channelStride, nint positionStride, int row0, int rowCount)
         {
             var g = G;
             int c = g.C, h = g.H, w = g.W, ph = g.Padding.Height, pw = g.Padding.Width;
-            nint positionStride = (nint)c * ld;
             for (int rr = 0; rr < rowCount; rr++)
             {
                 int n = (row0 + rr) / TilesY, ty = (row0 + rr) % TilesY;
@@ -378,7 +391,7 @@ internal static unsafe class WinogradConvolution
                         var t10 = d10 + d20; var t11 = d11 + d21; var t12 = d12 + d22; var t13 = d13 + d23;
                         var t20 = d20 - d10; var t21 = d21 - d11; var t22 = d22 - d12; var t23 = d23 - d13;
                         var t30 = d10 - d30; var t31 = d11 - d31; var t32 = d12 - d32; var t33 = d13 - d33;
-                        float* dst = v + (nint)ch * ld + t0;
+                        float* dst = v + ch * channelStride + t0;
                         StoreRow(dst, positionStride, 0, store, t00, t01, t02, t03);
                         StoreRow(dst, positionStride, 1, store, t10, t11, t12, t13);
                         StoreRow(dst, positionStride, 2, store, t20, t21, t22, t23);
@@ -395,12 +408,13 @@ internal static unsafe class WinogradConvolution
             for (int xi = 0; xi < Positions; xi++)
             {
                 float* packed = scratch.PackedB;
-                GemmPacking.PackB(scratch.V + (nint)xi * c * ld, ld, 1, 0, c, 0, tiles, GemmMicroKernels.Nr512, packed);
+                GemmPacking.PackB(scratch.V + (nint)xi * ld, Positions * (nint)ld, 1, 0, c, 0, tiles, GemmMicroKernels.Nr512, packed);
                 float* u = Filters + (nint)xi * ocRows * c;
-                float* m = scratch.M + (nint)xi * ocRows * ld;
+                float* m = scratch.M + (nint)xi * ld;
+                nint ldm = Positions * (nint)ld;
                 for (int op = 0; op < OcPanels; op++)
                     for (int jp = 0; jp < panels; jp++)
-                        GemmMicroKernels.Tile8x32(c, u + (nint)op * 8 * c, packed + (nint)jp * 32 * c, m + (nint)op * 8 * ld + jp * 32, ld, false);
+                        GemmMicroKernels.Tile8x32(c, u + (nint)op * 8 * c, packed + (nint)jp * 32 * c, m + op * 8 * ldm + jp * 32, ldm, false);
             }
         }
 
@@ -409,7 +423,7 @@ internal static unsafe class WinogradConvolution
         {
             var g = G;
             int oc = g.OutC, oh = g.OH, ow = g.OW;
-            nint positionStride = (nint)OcPanels * 8 * ld;
+            nint positionStride = ld;
             for (int rr = 0; rr < rowCount; rr++)
             {
                 int n = (row0 + rr) / TilesY, ty = (row0 + rr) % TilesY;
@@ -421,7 +435,7 @@ internal static unsafe class WinogradConvolution
                     bool secondRow = 2 * ty + 1 < oh;
                     for (int o = 0; o < oc; o++)
                     {
-                        float* src = m + (nint)o * ld + t0;
+                        float* src = m + (nint)o * Positions * ld + t0;
                         var m00 = Vector512.Load(src); var m01 = Vector512.Load(src + positionStride);
                         var m02 = Vector512.Load(src + 2 * positionStride); var m03 = Vector512.Load(src + 3 * positionStride);
                         var m10 = Vector512.Load(src + 4 * positionStride); var m11 = Vector512.Load(src + 5 * positionStride);
@@ -509,9 +523,10 @@ internal sealed unsafe class WinogradScratch
 {
     [ThreadStatic] private static WinogradScratch? current;
 
-    private float[] v = [], packedB = [], m = [], filters = [], partials = [];
+    private float[] v = [], packedA = [], packedB = [], m = [], filters = [], partials = [];
 
     public float* V { get; private set; }
+    public float* PackedA { get; private set; }
     public float* PackedB { get; private set; }
     public float* M { get; private set; }
     public float* Filters { get; private set; }
@@ -524,6 +539,11 @@ internal sealed unsafe class WinogradScratch
         if (v.Length < vFloats + 16) V = Allocate(ref v, vFloats);
         if (packedB.Length < packedFloats + 16) PackedB = Allocate(ref packedB, packedFloats);
         if (m.Length < mFloats + 16) M = Allocate(ref m, mFloats);
+    }
+
+    public void ReservePackedA(int floats)
+    {
+        if (packedA.Length < floats + 16) PackedA = Allocate(ref packedA, floats);
     }
 
     public void ReservePartials(int floats)
