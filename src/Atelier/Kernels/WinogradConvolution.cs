@@ -293,42 +293,43 @@ internal static unsafe class WinogradConvolution
     {
         int c = g.C, oc = g.OutC;
         nint positionStride = (nint)ocPanels * 8 * c;
-        float* f = stackalloc float[9];
-        float* gg = stackalloc float[12];
-        for (int o = 0; o < ocPanels * 8; o++)
-        {
-            int panel = o / 8, r = o % 8;
+        // The 9 taps of the panel's 8 output channels side by side ([tap][r]), so the transform runs on Vector256 and each
+        // position's 8 values are one contiguous store (U is written front to back, position by position).
+        float* f = stackalloc float[72];
+        for (int panel = 0; panel < ocPanels; panel++)
             for (int ch = 0; ch < c; ch++)
             {
-                float* dst = u + ((nint)panel * c + ch) * 8 + r;
-                if (o >= oc)
+                for (int r = 0; r < 8; r++)
                 {
-                    for (int xi = 0; xi < Positions; xi++) dst[xi * positionStride] = 0;
-                    continue;
+                    int o = panel * 8 + r;
+                    for (int t = 0; t < 9; t++)
+                    {
+                        // Flipped and transposed for the input gradient: g[o][ch][i][j] = w[ch][o][2 - i][2 - j].
+                        f[t * 8 + r] = o >= oc ? 0 : flip ? weight[(ch * oc + o) * 9 + 8 - t] : weight[(o * c + ch) * 9 + t];
+                    }
                 }
-                // Flipped and transposed for the input gradient: g[o][ch][i][j] = w[ch][o][2 - i][2 - j].
-                for (int i = 0; i < 3; i++)
-                    for (int j = 0; j < 3; j++)
-                        f[i * 3 + j] = flip ? weight[((ch * oc + o) * 3 + 2 - i) * 3 + 2 - j] : weight[((o * c + ch) * 3 + i) * 3 + j];
-                // G g: rows g0, (g0 + g1 + g2)/2, (g0 - g1 + g2)/2, g2; then the same along columns.
-                for (int j = 0; j < 3; j++)
-                {
-                    float g0 = f[j], g1 = f[3 + j], g2 = f[6 + j];
-                    gg[j] = g0;
-                    gg[3 + j] = 0.5f * (g0 + g1 + g2);
-                    gg[6 + j] = 0.5f * (g0 - g1 + g2);
-                    gg[9 + j] = g2;
-                }
+                float* dst = u + ((nint)panel * c + ch) * 8;
+                var half = Vector256.Create(0.5f);
                 for (int i = 0; i < 4; i++)
                 {
-                    float a = gg[i * 3], b = gg[i * 3 + 1], e = gg[i * 3 + 2];
-                    dst[(i * 4 + 0) * positionStride] = a;
-                    dst[(i * 4 + 1) * positionStride] = 0.5f * (a + b + e);
-                    dst[(i * 4 + 2) * positionStride] = 0.5f * (a - b + e);
-                    dst[(i * 4 + 3) * positionStride] = e;
+                    // Row i of G g: g0, (g0 + g1 + g2)/2, (g0 - g1 + g2)/2, g2 over the kernel rows, per kernel column.
+                    Vector256<float> a, b, e;
+                    if (i == 0) { a = Vector256.Load(f); b = Vector256.Load(f + 8); e = Vector256.Load(f + 16); }
+                    else if (i == 3) { a = Vector256.Load(f + 48); b = Vector256.Load(f + 56); e = Vector256.Load(f + 64); }
+                    else
+                    {
+                        float sign = i == 1 ? 1 : -1;
+                        a = half * (Vector256.Load(f) + Vector256.Load(f + 24) * sign + Vector256.Load(f + 48));
+                        b = half * (Vector256.Load(f + 8) + Vector256.Load(f + 32) * sign + Vector256.Load(f + 56));
+                        e = half * (Vector256.Load(f + 16) + Vector256.Load(f + 40) * sign + Vector256.Load(f + 64));
+                    }
+                    // Then along the kernel columns.
+                    a.Store(dst + (i * 4 + 0) * positionStride);
+                    (half * (a + b + e)).Store(dst + (i * 4 + 1) * positionStride);
+                    (half * (a - b + e)).Store(dst + (i * 4 + 2) * positionStride);
+                    e.Store(dst + (i * 4 + 3) * positionStride);
                 }
             }
-        }
     }
 
     private static readonly Vector512<int> LaneIndex = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
