@@ -47,6 +47,11 @@ public static class Convolution
             WinogradConvolution.Forward(output, x, weight, bias, g);
             return;
         }
+        if (NarrowConvolution.Handles(g))
+        {
+            NarrowConvolution.Forward(output, x, weight, bias, g);
+            return;
+        }
         int k = g.ColumnRows, p = g.OutPlane, outC = g.OutC, inSample = g.C * g.H * g.W, outSample = outC * p;
         int chunk = BatchChunk(g);
         for (int n0 = 0; n0 < g.N; n0 += chunk)
@@ -87,6 +92,13 @@ public static class Convolution
             if (dx.IsEmpty) return;
             dweight = default;
             dbias = default;
+        }
+        if (NarrowConvolution.Handles(g))
+        {
+            if (!dweight.IsEmpty || !dbias.IsEmpty)
+                NarrowConvolution.BackwardWeights(dweight, accumulateDWeight, dbias, accumulateDBias, dout, x, g);
+            if (!dx.IsEmpty) NarrowConvolution.BackwardData(dx, accumulateDx, dout, weight, g);
+            return;
         }
         if (WinogradConvolution.HandlesBackward(g))
         {

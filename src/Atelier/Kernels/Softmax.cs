@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Atelier.Kernels;
 
@@ -45,6 +48,16 @@ public static class Softmax
     {
         CheckSizes(output.Length, doutput.Length, outer, classes, inner);
         CheckSizes(output.Length, dinput.Length, outer, classes, inner);
+        if (inner == 1)
+        {
+            for (int o = 0; o < outer; o++)
+            {
+                var y = output.Slice(o * classes, classes);
+                var dy = doutput.Slice(o * classes, classes);
+                RowGradient(dinput.Slice(o * classes, classes), dy, y, TensorPrimitives.Dot(dy, y), log: false, accumulate);
+            }
+            return;
+        }
         for (int o = 0; o < outer; o++)
             for (int i = 0; i < inner; i++)
             {
@@ -97,6 +110,15 @@ public static class Softmax
     {
         CheckSizes(output.Length, doutput.Length, outer, classes, inner);
         CheckSizes(output.Length, dinput.Length, outer, classes, inner);
+        if (inner == 1)
+        {
+            for (int o = 0; o < outer; o++)
+            {
+                var dy = doutput.Slice(o * classes, classes);
+                RowGradient(dinput.Slice(o * classes, classes), dy, output.Slice(o * classes, classes), TensorPrimitives.Sum(dy), log: true, accumulate);
+            }
+            return;
+        }
         for (int o = 0; o < outer; o++)
             for (int i = 0; i < inner; i++)
             {
@@ -110,6 +132,33 @@ public static class Softmax
                     dinput[k] = accumulate ? dinput[k] + g : g;
                 }
             }
+    }
+
+    // One contiguous row: g = (dy - s)·y (softmax, s = Σ dy·y) or g = dy - e^y·s (log-softmax, s = Σ dy); dx = g or dx += g.
+    private static void RowGradient(Span<float> dx, ReadOnlySpan<float> dy, ReadOnlySpan<float> y, float s, bool log, bool accumulate)
+    {
+        ref float pdx = ref MemoryMarshal.GetReference(dx);
+        ref float pdy = ref MemoryMarshal.GetReference(dy);
+        ref float py = ref MemoryMarshal.GetReference(y);
+        int n = dx.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var vs = Vector512.Create(s);
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var d = Vector512.LoadUnsafe(ref pdy, (nuint)i);
+                var v = Vector512.LoadUnsafe(ref py, (nuint)i);
+                var g = log ? d - Vector512.Exp(v) * vs : (d - vs) * v;
+                if (accumulate) g += Vector512.LoadUnsafe(ref pdx, (nuint)i);
+                g.StoreUnsafe(ref pdx, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float d = Unsafe.Add(ref pdy, i), v = Unsafe.Add(ref py, i);
+            float g = log ? d - MathF.Exp(v) * s : (d - s) * v;
+            Unsafe.Add(ref pdx, i) = accumulate ? Unsafe.Add(ref pdx, i) + g : g;
+        }
     }
 
     /// <summary>

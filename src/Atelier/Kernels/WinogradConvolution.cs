@@ -25,11 +25,11 @@ internal static unsafe class WinogradConvolution
         && g.OH >= 1 && g.OW >= 1;
 
     /// <summary>
-    /// Whether the gradients go through Winograd too: with fewer channels the transforms cost more than the
-    /// multiply-adds saved over im2col (1 thread, batch 64: 32 -> 64 on 14x14 backward 6.4 ms by im2col, 7.4 ms by
-    /// Winograd; 128 -> 128 on 28x28 165 ms vs 104 ms).
+    /// Whether the gradients go through Winograd too: from 32 channels on both sides (1 thread, batch 64, backward by
+    /// im2col / Winograd: 32 -> 64 on 14x14 6.6 / 5.3 ms; 128 -> 128 on 28x28 165 / 104 ms). Below, the transforms
+    /// cost more than the multiply-adds they save.
     /// </summary>
-    public static bool HandlesBackward(in ConvGeometry g) => Handles(g) && Math.Min(g.C, g.OutC) >= 64;
+    public static bool HandlesBackward(in ConvGeometry g) => Handles(g) && Math.Min(g.C, g.OutC) >= 32;
 
     // Scratch budget per chunk (transformed inputs and products of all 16 positions): about half an L2.
     private const int ChunkBytes = 512 * 1024;
@@ -74,37 +74,42 @@ internal static unsafe class WinogradConvolution
             }
             if (dweight.IsEmpty) return;
             int tilesY = (g.OH + 1) / 2, tilesX = (g.OW + 1) / 2, rows = g.N * tilesY;
-            int rowsPerChunk = RowsPerChunk(rows, tilesX, Positions * 4L * (g.C + g.OutC), WeightChunkTiles);
+            // Longer chunks read and write the group's partial sums less often, shorter ones keep the chunk in L2: with
+            // many channels the partials (16·OutC·C floats) dominate (measured: 256 -> 256 62 ms at 512 tiles, 67 at 256;
+            // 32 -> 64 2.8 ms at 256, 3.2 at 512).
+            int chunkTiles = g.C + g.OutC >= 384 ? 512 : 256;
+            int rowsPerChunk = RowsPerChunk(rows, tilesX, Positions * 4L * (g.C + g.OutC), chunkTiles);
             int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk, groups = Math.Min(WeightGroups, chunks);
-            long partialFloats = (long)Positions * g.OutC * g.C;
+            // Partials as [ξ][OutC rounded up to 8][C rounded up to 32]: whole 8x32 register tiles, the padding unused.
+            int rowsPadded = (g.OutC + 7) / 8 * 8, colsPadded = (g.C + 31) / 32 * 32;
+            long partialFloats = (long)Positions * rowsPadded * colsPadded;
             var callerScratch = WinogradScratch.ForThisThread();
             callerScratch.ReservePartials(checked((int)(groups * partialFloats)));
             var work = new WeightWork
             {
-                Partials = callerScratch.Partials, PartialFloats = partialFloats, Dy = pdy, X = px, G = g,
+                Partials = callerScratch.Partials, PartialFloats = partialFloats, RowsPadded = rowsPadded, ColsPadded = colsPadded, Dy = pdy, X = px, G = g,
                 TilesY = tilesY, TilesX = tilesX, Rows = rows, RowsPerChunk = rowsPerChunk, Chunks = chunks, Groups = groups,
             };
             if (Workers.ThreadCount == 1) work.Run(0, groups);
             else Workers.ForBalanced(groups, ref work);
-            TransformWeightGradient(pdw, accumulateDWeight, callerScratch.Partials, groups, partialFloats, g);
+            TransformWeightGradient(pdw, accumulateDWeight, callerScratch.Partials, groups, partialFloats, colsPadded, (nint)rowsPadded * colsPadded, g);
         }
     }
 
     // Partial sums of the weight gradient: this many fixed groups of chunks (memory: groups × 16·OutC·C floats).
-    private const int WeightGroups = 8;
-    private const int WeightChunkTiles = 256;
+    private const int WeightGroups = 4;
 
     // dW[o][c] (+)= Gᵀ (Σ_groups dU[ξ][o][c]) G
-    private static void TransformWeightGradient(float* dw, bool accumulate, float* partials, int groups, long partialFloats, in ConvGeometry g)
+    private static void TransformWeightGradient(float* dw, bool accumulate, float* partials, int groups, long partialFloats,
+        int rowStride, nint position, in ConvGeometry g)
     {
         int oc = g.OutC, c = g.C;
-        nint position = (nint)oc * c;
         float* u = stackalloc float[16];
         float* r = stackalloc float[12];
         for (int o = 0; o < oc; o++)
             for (int ch = 0; ch < c; ch++)
             {
-                nint at = (nint)o * c + ch;
+                nint at = (nint)o * rowStride + ch;
                 for (int xi = 0; xi < Positions; xi++)
                 {
                     float sum = 0;
@@ -119,7 +124,7 @@ internal static unsafe class WinogradConvolution
                     r[4 + j] = 0.5f * (u1 - u2);
                     r[8 + j] = 0.5f * (u1 + u2) + u3;
                 }
-                float* dst = dw + at * 9;
+                float* dst = dw + ((nint)o * c + ch) * 9;
                 for (int a = 0; a < 3; a++)
                 {
                     float v0 = r[a * 4], v1 = r[a * 4 + 1], v2 = r[a * 4 + 2], v3 = r[a * 4 + 3];
@@ -152,6 +157,7 @@ internal static unsafe class WinogradConvolution
     {
         public float* Partials, Dy, X;
         public long PartialFloats;
+        public int RowsPadded, ColsPadded;
         public ConvGeometry G;
         public int TilesY, TilesX, Rows, RowsPerChunk, Chunks, Groups;
 
@@ -168,16 +174,22 @@ internal static unsafe class WinogradConvolution
                 for (int chunk = first; chunk < last; chunk++)
                 {
                     int row0 = chunk * RowsPerChunk, rowCount = Math.Min(RowsPerChunk, Rows - row0), tiles = rowCount * TilesX;
-                    scratch.Reserve(Positions * g.C * tiles, 0, Positions * g.OutC * tiles + 16);
-                    input.TransformInput(scratch.V, tiles, row0, rowCount);
+                    scratch.Reserve(Positions * g.C * tiles + 16, ColsPadded * tiles, Positions * g.OutC * tiles + 16);
+                    scratch.ReservePackedA(RowsPadded * tiles);
+                    // Layouts [c][ξ][t] and [o][ξ][t], as in the forward pass.
+                    nint stride = Positions * (nint)tiles;
+                    input.TransformInput(scratch.V, stride, tiles, row0, rowCount);
                     TransformOutputGradient(scratch.M, tiles, row0, rowCount);
                     for (int xi = 0; xi < Positions; xi++)
                     {
-                        // dU[ξ][OutC, C] (+)= dM[ξ][OutC, tiles] · V[ξ][C, tiles]ᵀ
-                        var dm = new ReadOnlySpan<float>(scratch.M + (nint)xi * g.OutC * tiles, g.OutC * tiles);
-                        var v = new ReadOnlySpan<float>(scratch.V + (nint)xi * g.C * tiles, g.C * tiles);
-                        var du = new Span<float>(partial + (nint)xi * g.OutC * g.C, g.OutC * g.C);
-                        Gemm.Multiply(false, true, g.OutC, g.C, tiles, dm, v, du, accumulate: chunk > first);
+                        // dU[ξ][OutC, C] (+)= dM[ξ][OutC, tiles] · V[ξ][C, tiles]ᵀ, packed straight from the transforms' layout.
+                        GemmPacking.PackA(scratch.M + (nint)xi * tiles, stride, 1, 0, g.OutC, 0, tiles, GemmMicroKernels.Mr512, scratch.PackedA);
+                        GemmPacking.PackB(scratch.V + (nint)xi * tiles, 1, stride, 0, tiles, 0, g.C, GemmMicroKernels.Nr512, scratch.PackedB);
+                        float* du = partial + (nint)xi * RowsPadded * ColsPadded;
+                        for (int op = 0; op < RowsPadded / 8; op++)
+                            for (int jp = 0; jp < ColsPadded / 32; jp++)
+                                GemmMicroKernels.Tile8x32(tiles, scratch.PackedA + (nint)op * 8 * tiles, scratch.PackedB + (nint)jp * 32 * tiles,
+                                    du + (nint)op * 8 * ColsPadded + jp * 32, ColsPadded, add: chunk > first);
                     }
                 }
             }
@@ -188,7 +200,7 @@ internal static unsafe class WinogradConvolution
         {
             var g = G;
             int oc = g.OutC, oh = g.OH, ow = g.OW;
-            nint positionStride = (nint)oc * ld;
+            nint positionStride = ld;
             for (int rr = 0; rr < rowCount; rr++)
             {
                 int n = (row0 + rr) / TilesY, ty = (row0 + rr) % TilesY;
@@ -215,7 +227,7 @@ internal static unsafe class WinogradConvolution
                             y11 = Avx512F.PermuteVar16x32x2(a, OddLanes, b);
                         }
                         // A along rows: p0 = y0, p1 = y0 + y1, p2 = y0 - y1, p3 = -y1; then along columns.
-                        float* dst = m + (nint)o * ld + t0;
+                        float* dst = m + (nint)o * Positions * ld + t0;
                         StoreRow(dst, positionStride, 0, store, y00, y01);
                         StoreRow(dst, positionStride, 1, store, y00 + y10, y01 + y11);
                         StoreRow(dst, positionStride, 2, store, y00 - y10, y01 - y11);
@@ -281,42 +293,43 @@ internal static unsafe class WinogradConvolution
     {
         int c = g.C, oc = g.OutC;
         nint positionStride = (nint)ocPanels * 8 * c;
-        float* f = stackalloc float[9];
-        float* gg = stackalloc float[12];
-        for (int o = 0; o < ocPanels * 8; o++)
-        {
-            int panel = o / 8, r = o % 8;
+        // The 9 taps of the panel's 8 output channels side by side ([tap][r]), so the transform runs on Vector256 and each
+        // position's 8 values are one contiguous store (U is written front to back, position by position).
+        float* f = stackalloc float[72];
+        for (int panel = 0; panel < ocPanels; panel++)
             for (int ch = 0; ch < c; ch++)
             {
-                float* dst = u + ((nint)panel * c + ch) * 8 + r;
-                if (o >= oc)
+                for (int r = 0; r < 8; r++)
                 {
-                    for (int xi = 0; xi < Positions; xi++) dst[xi * positionStride] = 0;
-                    continue;
+                    int o = panel * 8 + r;
+                    for (int t = 0; t < 9; t++)
+                    {
+                        // Flipped and transposed for the input gradient: g[o][ch][i][j] = w[ch][o][2 - i][2 - j].
+                        f[t * 8 + r] = o >= oc ? 0 : flip ? weight[(ch * oc + o) * 9 + 8 - t] : weight[(o * c + ch) * 9 + t];
+                    }
                 }
-                // Flipped and transposed for the input gradient: g[o][ch][i][j] = w[ch][o][2 - i][2 - j].
-                for (int i = 0; i < 3; i++)
-                    for (int j = 0; j < 3; j++)
-                        f[i * 3 + j] = flip ? weight[((ch * oc + o) * 3 + 2 - i) * 3 + 2 - j] : weight[((o * c + ch) * 3 + i) * 3 + j];
-                // G g: rows g0, (g0 + g1 + g2)/2, (g0 - g1 + g2)/2, g2; then the same along columns.
-                for (int j = 0; j < 3; j++)
-                {
-                    float g0 = f[j], g1 = f[3 + j], g2 = f[6 + j];
-                    gg[j] = g0;
-                    gg[3 + j] = 0.5f * (g0 + g1 + g2);
-                    gg[6 + j] = 0.5f * (g0 - g1 + g2);
-                    gg[9 + j] = g2;
-                }
+                float* dst = u + ((nint)panel * c + ch) * 8;
+                var half = Vector256.Create(0.5f);
                 for (int i = 0; i < 4; i++)
                 {
-                    float a = gg[i * 3], b = gg[i * 3 + 1], e = gg[i * 3 + 2];
-                    dst[(i * 4 + 0) * positionStride] = a;
-                    dst[(i * 4 + 1) * positionStride] = 0.5f * (a + b + e);
-                    dst[(i * 4 + 2) * positionStride] = 0.5f * (a - b + e);
-                    dst[(i * 4 + 3) * positionStride] = e;
+                    // Row i of G g: g0, (g0 + g1 + g2)/2, (g0 - g1 + g2)/2, g2 over the kernel rows, per kernel column.
+                    Vector256<float> a, b, e;
+                    if (i == 0) { a = Vector256.Load(f); b = Vector256.Load(f + 8); e = Vector256.Load(f + 16); }
+                    else if (i == 3) { a = Vector256.Load(f + 48); b = Vector256.Load(f + 56); e = Vector256.Load(f + 64); }
+                    else
+                    {
+                        float sign = i == 1 ? 1 : -1;
+                        a = half * (Vector256.Load(f) + Vector256.Load(f + 24) * sign + Vector256.Load(f + 48));
+                        b = half * (Vector256.Load(f + 8) + Vector256.Load(f + 32) * sign + Vector256.Load(f + 56));
+                        e = half * (Vector256.Load(f + 16) + Vector256.Load(f + 40) * sign + Vector256.Load(f + 64));
+                    }
+                    // Then along the kernel columns.
+                    a.Store(dst + (i * 4 + 0) * positionStride);
+                    (half * (a + b + e)).Store(dst + (i * 4 + 1) * positionStride);
+                    (half * (a - b + e)).Store(dst + (i * 4 + 2) * positionStride);
+                    e.Store(dst + (i * 4 + 3) * positionStride);
                 }
             }
-        }
     }
 
     private static readonly Vector512<int> LaneIndex = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -342,18 +355,19 @@ internal static unsafe class WinogradConvolution
                 int ocRows = OcPanels * 8;
                 // Slack of 16 floats: the output transform reads whole vectors from the last row.
                 scratch.Reserve(Positions * G.C * ld, G.C * ld, Positions * ocRows * ld + 16);
-                TransformInput(scratch.V, ld, row0, rowCount);
+                // Layouts [c][ξ][t] and [o][ξ][t]: a channel's 16 positions are neighbours for the transforms.
+                TransformInput(scratch.V, Positions * (nint)ld, ld, row0, rowCount);
                 Multiply(scratch, ld, tiles);
                 TransformOutput(scratch.M, ld, row0, rowCount);
             }
         }
 
         // V[ξ][c][t] = (Bᵀ d B)[ξ] for the chunk's tiles t (tile row by tile row, 16 tiles per vector).
-        public readonly void TransformInput(float* v, int ld, int row0, int rowCount)
+        // V[ξ][c][t] at v + c·channelStride + ξ·positionStride + t (the forward interleaves positions per channel for locality).
+        public readonly void TransformInput(float* v, nint channelStride, nint positionStride, int row0, int rowCount)
         {
             var g = G;
             int c = g.C, h = g.H, w = g.W, ph = g.Padding.Height, pw = g.Padding.Width;
-            nint positionStride = (nint)c * ld;
             for (int rr = 0; rr < rowCount; rr++)
             {
                 int n = (row0 + rr) / TilesY, ty = (row0 + rr) % TilesY;
@@ -378,7 +392,7 @@ internal static unsafe class WinogradConvolution
                         var t10 = d10 + d20; var t11 = d11 + d21; var t12 = d12 + d22; var t13 = d13 + d23;
                         var t20 = d20 - d10; var t21 = d21 - d11; var t22 = d22 - d12; var t23 = d23 - d13;
                         var t30 = d10 - d30; var t31 = d11 - d31; var t32 = d12 - d32; var t33 = d13 - d33;
-                        float* dst = v + (nint)ch * ld + t0;
+                        float* dst = v + ch * channelStride + t0;
                         StoreRow(dst, positionStride, 0, store, t00, t01, t02, t03);
                         StoreRow(dst, positionStride, 1, store, t10, t11, t12, t13);
                         StoreRow(dst, positionStride, 2, store, t20, t21, t22, t23);
@@ -395,12 +409,13 @@ internal static unsafe class WinogradConvolution
             for (int xi = 0; xi < Positions; xi++)
             {
                 float* packed = scratch.PackedB;
-                GemmPacking.PackB(scratch.V + (nint)xi * c * ld, ld, 1, 0, c, 0, tiles, GemmMicroKernels.Nr512, packed);
+                GemmPacking.PackB(scratch.V + (nint)xi * ld, Positions * (nint)ld, 1, 0, c, 0, tiles, GemmMicroKernels.Nr512, packed);
                 float* u = Filters + (nint)xi * ocRows * c;
-                float* m = scratch.M + (nint)xi * ocRows * ld;
+                float* m = scratch.M + (nint)xi * ld;
+                nint ldm = Positions * (nint)ld;
                 for (int op = 0; op < OcPanels; op++)
                     for (int jp = 0; jp < panels; jp++)
-                        GemmMicroKernels.Tile8x32(c, u + (nint)op * 8 * c, packed + (nint)jp * 32 * c, m + (nint)op * 8 * ld + jp * 32, ld, false);
+                        GemmMicroKernels.Tile8x32(c, u + (nint)op * 8 * c, packed + (nint)jp * 32 * c, m + op * 8 * ldm + jp * 32, ldm, false);
             }
         }
 
@@ -409,7 +424,7 @@ internal static unsafe class WinogradConvolution
         {
             var g = G;
             int oc = g.OutC, oh = g.OH, ow = g.OW;
-            nint positionStride = (nint)OcPanels * 8 * ld;
+            nint positionStride = ld;
             for (int rr = 0; rr < rowCount; rr++)
             {
                 int n = (row0 + rr) / TilesY, ty = (row0 + rr) % TilesY;
@@ -421,7 +436,7 @@ internal static unsafe class WinogradConvolution
                     bool secondRow = 2 * ty + 1 < oh;
                     for (int o = 0; o < oc; o++)
                     {
-                        float* src = m + (nint)o * ld + t0;
+                        float* src = m + (nint)o * Positions * ld + t0;
                         var m00 = Vector512.Load(src); var m01 = Vector512.Load(src + positionStride);
                         var m02 = Vector512.Load(src + 2 * positionStride); var m03 = Vector512.Load(src + 3 * positionStride);
                         var m10 = Vector512.Load(src + 4 * positionStride); var m11 = Vector512.Load(src + 5 * positionStride);
@@ -509,9 +524,10 @@ internal sealed unsafe class WinogradScratch
 {
     [ThreadStatic] private static WinogradScratch? current;
 
-    private float[] v = [], packedB = [], m = [], filters = [], partials = [];
+    private float[] v = [], packedA = [], packedB = [], m = [], filters = [], partials = [];
 
     public float* V { get; private set; }
+    public float* PackedA { get; private set; }
     public float* PackedB { get; private set; }
     public float* M { get; private set; }
     public float* Filters { get; private set; }
@@ -524,6 +540,11 @@ internal sealed unsafe class WinogradScratch
         if (v.Length < vFloats + 16) V = Allocate(ref v, vFloats);
         if (packedB.Length < packedFloats + 16) PackedB = Allocate(ref packedB, packedFloats);
         if (m.Length < mFloats + 16) M = Allocate(ref m, mFloats);
+    }
+
+    public void ReservePackedA(int floats)
+    {
+        if (packedA.Length < floats + 16) PackedA = Allocate(ref packedA, floats);
     }
 
     public void ReservePartials(int floats)

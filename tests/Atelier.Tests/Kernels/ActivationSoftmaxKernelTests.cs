@@ -81,6 +81,9 @@ public sealed class ActivationSoftmaxKernelTests
         SoftmaxKernels.LogBackward(logDx, logY, dy, outer, classes, inner, true);
         for (int k = 0; k < n; k++) expectedLogDx[k] *= 2;
         Fixture.AssertClose(expectedLogDx, logDx, 1e-4f, 2e-5f, "log_softmax accumulated backward");
+        SoftmaxKernels.Backward(dx, y, dy, outer, classes, inner, true);
+        for (int k = 0; k < n; k++) expectedDx[k] *= 2;
+        Fixture.AssertClose(expectedDx, dx, 1e-4f, 2e-6f, "softmax accumulated backward");
     }
 
     [Fact]

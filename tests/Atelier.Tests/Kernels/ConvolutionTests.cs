@@ -18,13 +18,16 @@ public sealed class ConvolutionTests
         new[] { 8, 16, 32, 32, 2, 3, 3, 1, 1, 1, 1 },  // 150k scratch floats per sample: chunks of 3, 3 and 2 samples
         new[] { 9, 1, 28, 28, 32, 3, 3, 1, 1, 1, 1 },  // one input channel, 3x3: the direct kernel, split across workers
         new[] { 3, 1, 20, 37, 5, 3, 3, 1, 1, 0, 2 },   // direct kernel: no row padding, wide padded rows of 39 outputs
-        new[] { 6, 12, 14, 14, 40, 3, 3, 1, 1, 1, 1 }, // Winograd forward and input gradient, im2col weight gradient, on the workers
+        new[] { 6, 12, 14, 14, 40, 3, 3, 1, 1, 1, 1 }, // im2col throughout (12 channels), col2im and staging on the workers
         new[] { 3, 9, 7, 7, 10, 3, 3, 1, 1, 1, 1 },    // Winograd: odd output (7x7), a partial last tile, OutC not a multiple of 8
         new[] { 2, 8, 9, 36, 8, 3, 3, 1, 1, 0, 1 },    // Winograd: no row padding (7x36 out), 18 tiles per row (two vectors)
         new[] { 2, 16, 6, 5, 17, 3, 3, 1, 1, 0, 0 },   // Winograd forward: no padding (4x3 out)
         new[] { 3, 64, 7, 9, 72, 3, 3, 1, 1, 1, 1 },   // Winograd gradients too: odd sizes, several weight-gradient chunks
         new[] { 2, 66, 6, 5, 64, 3, 3, 1, 1, 0, 0 },   // Winograd gradients, no padding: the input gradient pads by 2
         new[] { 8, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1 }, // Winograd weight gradient over two chunks in two groups
+        new[] { 5, 32, 14, 13, 4, 3, 3, 1, 1, 1, 1 },  // few output channels (cnn-c's 32 -> 4): the direct narrow kernel
+        new[] { 3, 11, 9, 37, 7, 3, 3, 1, 1, 0, 2 },   // narrow kernel: 7 outputs, wide rows, padding (0, 2)
+        new[] { 2, 3, 5, 4, 1, 3, 3, 1, 1, 1, 0 },     // narrow kernel: one output channel, 3 input channels
     };
 
     [Theory]
@@ -53,12 +56,14 @@ public sealed class ConvolutionTests
     }
 
     [Theory]
-    [InlineData(1)]   // one input channel: the direct kernel
-    [InlineData(32)]  // Winograd forward, im2col gradients
-    [InlineData(64)]  // Winograd throughout
-    public void Results_are_bit_identical_on_one_and_two_threads(int channels)
+    [InlineData(1, 64)]  // one input channel: the direct kernel
+    [InlineData(16, 64)] // Winograd forward, im2col gradients
+    [InlineData(64, 64)] // Winograd throughout
+    [InlineData(32, 4)]  // few output channels: the narrow direct kernel
+    [InlineData(12, 40)] // im2col throughout
+    public void Results_are_bit_identical_on_one_and_two_threads(int channels, int outChannels)
     {
-        var g = new ConvGeometry(16, channels, 14, 14, 64, 3, 1, 1);
+        var g = new ConvGeometry(16, channels, 14, 14, outChannels, 3, 1, 1);
         var rng = new Rng(3);
         var x = RandomArray(rng, g.N * g.C * g.H * g.W);
         var weight = RandomArray(rng, g.OutC * g.ColumnRows);
@@ -100,7 +105,8 @@ public sealed class ConvolutionTests
         Assert.True(WinogradConvolution.Handles(new ConvGeometry(64, 128, 28, 28, 128, 3, 1, 1)));
         Assert.False(WinogradConvolution.Handles(new ConvGeometry(64, 1, 28, 28, 32, 3, 1, 1)));
         Assert.False(WinogradConvolution.Handles(new ConvGeometry(64, 32, 14, 14, 64, 3, 2, 1)));
-        Assert.False(WinogradConvolution.HandlesBackward(new ConvGeometry(64, 32, 14, 14, 64, 3, 1, 1)));
+        Assert.True(WinogradConvolution.HandlesBackward(new ConvGeometry(64, 32, 14, 14, 64, 3, 1, 1)));
+        Assert.False(WinogradConvolution.HandlesBackward(new ConvGeometry(64, 16, 14, 14, 64, 3, 1, 1)));
         Assert.True(WinogradConvolution.HandlesBackward(new ConvGeometry(64, 128, 28, 28, 128, 3, 1, 1)));
     }
 

@@ -89,5 +89,6 @@ public sealed class BatchNormTests
         var eval = new BatchNorm1d(3);
         eval.Eval();
         Assert.Equal(new Shape(1, 3), eval.Forward(new Tensor(new Shape(1, 3))).Shape);
+        Atelier.Autograd.Tape.Clear(); // the forward recorded (trainable parameters): leave this thread's tape empty for the next test
     }
 }
