@@ -3,9 +3,12 @@ using System.Numerics.Tensors;
 namespace Atelier.Kernels;
 
 /// <summary>
-/// 2-d convolution (cross-correlation, as PyTorch) on NCHW batches: im2col of a batch chunk into
-/// [C·kh·kw, nc·OH·OW], then one GEMM per chunk; backward-data is a GEMM then col2im. The chunk is sized so
-/// the column matrix and GEMM output stay about 2 MB; callers own the scratch (see <see cref="ColumnsLength"/>, <see cref="StagingLength"/>).
+/// 2-d convolution (cross-correlation, as PyTorch) on NCHW batches. 3x3 stride-1 layers take a specialised kernel:
+/// one input channel → <see cref="SingleChannelConvolution"/> (forward, weight gradient); at most 8 output channels →
+/// <see cref="NarrowConvolution"/>; 16+ channels → <see cref="WinogradConvolution"/> (gradients too from 32).
+/// Everything else: im2col of a batch chunk into [C·kh·kw, nc·OH·OW], then one GEMM per chunk; backward-data is a
+/// GEMM then col2im. The chunk is sized so the column matrix and GEMM output stay about 2 MB; callers own the
+/// scratch (see <see cref="ColumnsLength"/>, <see cref="StagingLength"/>).
 /// </summary>
 public static class Convolution
 {
