@@ -3,30 +3,10 @@ using Atelier.Tensors;
 namespace Atelier.Optim;
 
 /// <summary>Adam (Kingma and Ba) with L2 weight decay added to the gradient and optional AMSGrad, as torch.optim.Adam.</summary>
-public sealed class Adam : Optimizer
+public sealed class Adam(IEnumerable<Tensor> parameters, float lr = 1e-3f, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0, bool amsgrad = false)
+    : AdamFamily(parameters, lr, beta1, beta2, eps, weightDecay, amsgrad)
 {
-    private static readonly string[] Moments = ["exp_avg", "exp_avg_sq"];
-    private static readonly string[] MomentsAndMax = ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"];
-
-    public Adam(IEnumerable<Tensor> parameters, float lr = 1e-3f, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0, bool amsgrad = false)
-        : base(parameters, lr)
-    {
-        CheckBeta(beta1, nameof(beta1));
-        CheckBeta(beta2, nameof(beta2));
-        CheckNonNegative(eps, nameof(eps));
-        CheckNonNegative(weightDecay, nameof(weightDecay));
-        (Beta1, Beta2, Eps, WeightDecay, AmsGrad) = (beta1, beta2, eps, weightDecay, amsgrad);
-    }
-
-    public double Beta1 { get; }
-    public double Beta2 { get; }
-    public double Eps { get; }
-    public double WeightDecay { get; }
-    public bool AmsGrad { get; }
-
     public override string Name => "adam";
-
-    protected override string[] BufferNames => AmsGrad ? MomentsAndMax : Moments;
 
     protected override void Update(Span<float> param, ReadOnlySpan<float> grad, float[][] state, float[] scalarState, bool fresh)
     {
