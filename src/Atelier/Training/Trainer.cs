@@ -67,7 +67,7 @@ public sealed class Trainer
             if (Scheduler is { StepsPerBatch: true }) Scheduler.Step();
 
             lossSum += value * batch.Count;
-            correct += CountCorrect(output.Span, batch.Labels, batch.Count, output.Shape[1]);
+            correct += TopKAccuracy.CountCorrect(output.Span, output.Shape[1], batch.Labels.AsSpan(0, batch.Count), k: 1);
             seen += batch.Count;
             observer.BatchEnded(epoch, batchIndex, lossSum / seen, (double)correct / seen, seen / clock.Elapsed.TotalSeconds);
         }
@@ -79,12 +79,4 @@ public sealed class Trainer
 
     private Tensor Loss(Tensor output, int[] labels) =>
         crossEntropy is not null ? crossEntropy.Forward(output, labels) : nll!.Forward(logSoftmax!.Forward(output), labels);
-
-    private static int CountCorrect(ReadOnlySpan<float> logits, int[] labels, int count, int classes)
-    {
-        int correct = 0;
-        for (int i = 0; i < count; i++)
-            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits.Slice(i * classes, classes)) == labels[i]) correct++;
-        return correct;
-    }
 }
