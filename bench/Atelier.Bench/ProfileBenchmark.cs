@@ -33,6 +33,7 @@ internal static class ProfileBenchmark
                 case "--batch": batch = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--steps": steps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--warmup": Warmup = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--no-fusion": Sequential.FuseBatchNormReLU = false; break;
                 case "--threads": Workers.ThreadCount = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: Console.Error.WriteLine($"Unknown option '{args[i]}'."); return 2;
             }
@@ -58,6 +59,18 @@ internal static class ProfileBenchmark
                 Console.Error.WriteLine($"Model '{name}' has a nested or tape-less layer ({layer.Describe()}); the profile needs plain layers.");
                 return false;
             }
+        // The units a training step runs: each layer, except BatchNorm + ReLU, which Sequential runs fused as one.
+        var units = new List<(string Name, Func<Tensor, Tensor> Forward, IBackward Backward)>();
+        for (int l = 0; l < layers.Count; l++)
+        {
+            var layer = layers[l];
+            if (Sequential.FuseBatchNormReLU && layer is BatchNorm norm && l + 1 < layers.Count && layers[l + 1] is ReLU)
+            {
+                units.Add(($"{l}-{l + 1} {norm.Describe()} + ReLU", norm.ForwardWithReLU, norm));
+                l++;
+            }
+            else units.Add(($"{l} {layer.Describe()}", layer.Forward, (IBackward)layer));
+        }
         var input = new Tensor(new Shape(batch, 1, 28, 28));
         foreach (ref var v in input.Span) v = rng.Normal();
         var labels = new int[batch];
@@ -67,7 +80,7 @@ internal static class ProfileBenchmark
         model.Train();
 
         // Columns: each layer's forward, then loss forward, loss backward, each layer's backward (reverse), step.
-        int count = layers.Count;
+        int count = units.Count;
         var wall = new double[steps, 2 * count + 3];
         var cpu = new double[steps, 2 * count + 3];
         var shapes = new Shape[count];
@@ -92,8 +105,8 @@ internal static class ProfileBenchmark
             var x = input;
             for (int l = 0; l < count; l++)
             {
-                var layer = layers[l];
-                Time(() => x = layer.Forward(x));
+                var forward = units[l].Forward;
+                Time(() => x = forward(x));
                 shapes[l] = x.Shape;
             }
             Tensor lossValue = null!;
@@ -103,8 +116,7 @@ internal static class ProfileBenchmark
             Time(() => { lossValue.GradForWrite(out _)[0] = 1f; loss.Backward(); });
             for (int l = count - 1; l >= 0; l--)
             {
-                var op = (IBackward)layers[l];
-                Time(op.Backward);
+                Time(units[l].Backward.Backward);
             }
             Time(optimizer.Step);
         }
@@ -125,7 +137,7 @@ internal static class ProfileBenchmark
         for (int l = 0; l < count; l++)
         {
             int back = count + 2 + (count - 1 - l);
-            rows[l] = ($"{l} {layers[l].Describe()}", shapes[l].ToString(), Median(wall, l), Median(cpu, l), Median(wall, back), Median(cpu, back));
+            rows[l] = (units[l].Name, shapes[l].ToString(), Median(wall, l), Median(cpu, l), Median(wall, back), Median(cpu, back));
         }
         rows[count] = ("loss CrossEntropyLoss", "", Median(wall, count), Median(cpu, count), Median(wall, count + 1), Median(cpu, count + 1));
         rows[count + 1] = ("optimizer Adam.Step", "", Median(wall, 2 * count + 2), Median(cpu, 2 * count + 2), 0, 0);

@@ -8,13 +8,16 @@ namespace Atelier.Kernels;
 /// <summary>
 /// Batch normalisation over [N, C, S] (S = 1 for [N, C], L for [N, C, L], H·W for images): per channel c,
 /// y = (x - mean)·invStd·weight + bias with batch statistics (training, biased variance) or running ones (eval).
-/// Scratch is 3·C floats owned by the caller.
+/// Scratch is 3·C floats owned by the caller. With <c>relu</c> the kernels are BatchNorm followed by ReLU in one:
+/// y = max(BN(x), 0) forward, and backward the incoming gradient is first masked by y &gt; 0 (in place, channel by
+/// channel while it is in cache), which saves the ReLU layer's two passes over memory.
 /// </summary>
 public static class BatchNormalization
 {
     // y: [N, C, S]; mean, variance (biased), invStd: [C] out; x: [N, C, S]; weight, bias: [C]; scratch: [3C]
     public static void ForwardTrain(Span<float> y, Span<float> mean, Span<float> variance, Span<float> invStd,
-        ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int n, int c, int s, float eps, Span<float> scratch)
+        ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int n, int c, int s, float eps, Span<float> scratch,
+        bool relu = false)
     {
         float inv = 1f / ((long)n * s);
         if (s == 1)
@@ -35,11 +38,11 @@ public static class BatchNormalization
         else
         {
             ChannelPasses(new ChannelWork { Kind = Pass.Train, Y = y, X = x, MeanOut = mean, VarianceOut = variance, InvStdOut = invStd,
-                Weight = weight, Bias = bias, N = n, C = c, S = s, Eps = eps });
+                Weight = weight, Bias = bias, N = n, C = c, S = s, Eps = eps, Relu = relu });
             return;
         }
         for (int ch = 0; ch < c; ch++) invStd[ch] = 1f / MathF.Sqrt(variance[ch] + eps);
-        Normalize(y, x, mean, invStd, weight, bias, n, c, s, scratch);
+        Normalize(y, x, mean, invStd, weight, bias, n, c, s, scratch, relu);
     }
 
     // running = (1 - momentum)·running + momentum·batch, with the unbiased variance (count = N·S values per channel), as PyTorch.
@@ -56,21 +59,22 @@ public static class BatchNormalization
 
     // y: [N, C, S] with the running statistics; invStd: [C] out (kept for backward)
     public static void ForwardEval(Span<float> y, Span<float> invStd, ReadOnlySpan<float> x, ReadOnlySpan<float> runningMean,
-        ReadOnlySpan<float> runningVar, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int n, int c, int s, float eps, Span<float> scratch)
+        ReadOnlySpan<float> runningVar, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int n, int c, int s, float eps, Span<float> scratch,
+        bool relu = false)
     {
         for (int ch = 0; ch < c; ch++) invStd[ch] = 1f / MathF.Sqrt(runningVar[ch] + eps);
         if (s > 1)
         {
             ChannelPasses(new ChannelWork { Kind = Pass.Normalize, Y = y, X = x, Mean = runningMean, InvStd = invStd,
-                Weight = weight, Bias = bias, N = n, C = c, S = s });
+                Weight = weight, Bias = bias, N = n, C = c, S = s, Relu = relu });
             return;
         }
-        Normalize(y, x, runningMean, invStd, weight, bias, n, c, s, scratch);
+        Normalize(y, x, runningMean, invStd, weight, bias, n, c, s, scratch, relu);
     }
 
     // y = x·scale + shift per channel, scale = weight·invStd, shift = bias - mean·scale
     private static void Normalize(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd,
-        ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int n, int c, int s, Span<float> scratch)
+        ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int n, int c, int s, Span<float> scratch, bool relu)
     {
         var scale = scratch[..c];
         var shift = scratch.Slice(c, c);
@@ -84,12 +88,13 @@ public static class BatchNormalization
             if (s == 1)
             {
                 TensorPrimitives.MultiplyAdd(x.Slice(i * c, c), scale, shift, y.Slice(i * c, c));
+                if (relu) TensorPrimitives.Max(y.Slice(i * c, c), 0f, y.Slice(i * c, c));
                 continue;
             }
             for (int ch = 0; ch < c; ch++)
             {
                 int at = (i * c + ch) * s;
-                Combine(y.Slice(at, s), false, x.Slice(at, s), scale[ch], default, 0, shift[ch]);
+                ScaleShift(y.Slice(at, s), x.Slice(at, s), scale[ch], shift[ch], relu);
             }
         }
     }
@@ -97,18 +102,20 @@ public static class BatchNormalization
     /// <summary>
     /// dySum[c] = Σ dy, dyXhatSum[c] = Σ dy·x̂ (the bias and weight gradients before accumulation); dx (if not empty)
     /// is set or added to: through the batch statistics when <paramref name="training"/>, else as the affine map it is.
-    /// mean is the batch mean (training) or running mean (eval); invStd as saved by the forward pass.
+    /// mean is the batch mean (training) or running mean (eval); invStd as saved by the forward pass. With
+    /// <paramref name="reluOutput"/> (the fused forward's y), dy is the gradient after the ReLU: it is masked in place first.
     /// </summary>
     // dx, dy, x: [N, C, S]; dyXhatSum, dySum, mean, invStd, weight: [C]; scratch: [3C]
     public static void Backward(Span<float> dx, bool accumulateDx, Span<float> dyXhatSum, Span<float> dySum,
-        ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd,
-        ReadOnlySpan<float> weight, int n, int c, int s, bool training, Span<float> scratch)
+        Span<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd,
+        ReadOnlySpan<float> weight, int n, int c, int s, bool training, Span<float> scratch, ReadOnlySpan<float> reluOutput = default)
     {
         var a = scratch[..c];
         var b = scratch.Slice(c, c);
         var c0 = scratch.Slice(2 * c, c);
         if (s == 1)
         {
+            if (!reluOutput.IsEmpty) MaskByPositive(dy, reluOutput);
             dySum.Clear();
             dyXhatSum.Clear();
             for (int i = 0; i < n; i++)
@@ -122,7 +129,7 @@ public static class BatchNormalization
         else
         {
             ChannelPasses(new ChannelWork { Kind = Pass.Backward, Dx = dx, AccumulateDx = accumulateDx, DyXhatSum = dyXhatSum, DySum = dySum,
-                Dy = dy, X = x, Mean = mean, InvStd = invStd, Weight = weight, N = n, C = c, S = s, Training = training });
+                Dy = dy, X = x, Mean = mean, InvStd = invStd, Weight = weight, N = n, C = c, S = s, Training = training, ReluOutput = reluOutput });
             return;
         }
         TensorPrimitives.Multiply(dyXhatSum, invStd, dyXhatSum);
@@ -170,11 +177,11 @@ public static class BatchNormalization
     private ref struct ChannelWork : IWorkItem
     {
         public Pass Kind;
-        public Span<float> Y, MeanOut, VarianceOut, InvStdOut, Dx, DyXhatSum, DySum;
-        public ReadOnlySpan<float> X, Dy, Weight, Bias, Mean, InvStd;
+        public Span<float> Y, MeanOut, VarianceOut, InvStdOut, Dx, DyXhatSum, DySum, Dy;
+        public ReadOnlySpan<float> X, Weight, Bias, Mean, InvStd, ReluOutput;
         public int N, C, S;
         public float Eps;
-        public bool AccumulateDx, Training;
+        public bool AccumulateDx, Training, Relu;
 
         public void Run(int start, int end)
         {
@@ -209,7 +216,7 @@ public static class BatchNormalization
             for (int i = 0; i < N; i++)
             {
                 int at = (i * C + ch) * S;
-                Combine(Y.Slice(at, S), false, X.Slice(at, S), scale, default, 0, shift);
+                ScaleShift(Y.Slice(at, S), X.Slice(at, S), scale, shift, Relu);
             }
         }
 
@@ -220,6 +227,14 @@ public static class BatchNormalization
             for (int i = 0; i < N; i++)
             {
                 int at = (i * C + ch) * S;
+                if (!ReluOutput.IsEmpty)
+                {
+                    // Masking and summing in one pass: a channel's dy, x and y together would not fit in L2.
+                    var (sum, centered) = MaskAndSum(Dy.Slice(at, S), ReluOutput.Slice(at, S), X.Slice(at, S), mean);
+                    sumDy += sum;
+                    sumDyCentered += centered;
+                    continue;
+                }
                 sumDy += TensorPrimitives.Sum(Dy.Slice(at, S));
                 sumDyCentered += DotCentered(Dy.Slice(at, S), X.Slice(at, S), mean);
             }
@@ -248,6 +263,77 @@ public static class BatchNormalization
         // Small tensors stay on the calling thread: the hand-off costs more than the work.
         if ((long)work.N * work.C * work.S < 32 * 1024 || Workers.ThreadCount == 1) work.Run(0, work.C);
         else Workers.ForBalanced(work.C, ref work);
+    }
+
+    // y = x·scale + shift, then max(·, 0) when relu: one pass.
+    private static void ScaleShift(Span<float> y, ReadOnlySpan<float> x, float scale, float shift, bool relu)
+    {
+        ref float px = ref MemoryMarshal.GetReference(x);
+        ref float py = ref MemoryMarshal.GetReference(y);
+        int len = y.Length, i = 0;
+        float floor = relu ? 0f : float.NegativeInfinity;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<float> a = Vector512.Create(scale), b = Vector512.Create(shift), f = Vector512.Create(floor);
+            for (; i <= len - Vector512<float>.Count; i += Vector512<float>.Count)
+                Vector512.Max(Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref px, (nuint)i), a, b), f).StoreUnsafe(ref py, (nuint)i);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> a = Vector256.Create(scale), b = Vector256.Create(shift), f = Vector256.Create(floor);
+            for (; i <= len - Vector256<float>.Count; i += Vector256<float>.Count)
+                Vector256.Max(Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref px, (nuint)i), a, b), f).StoreUnsafe(ref py, (nuint)i);
+        }
+        for (; i < len; i++) Unsafe.Add(ref py, i) = Math.Max(MathF.FusedMultiplyAdd(Unsafe.Add(ref px, i), scale, shift), floor);
+    }
+
+    // dy = 0 where y ≤ 0: the ReLU's gradient, applied to the gradient arriving after it.
+    private static void MaskByPositive(Span<float> dy, ReadOnlySpan<float> y)
+    {
+        ref float py = ref MemoryMarshal.GetReference(y);
+        ref float pd = ref MemoryMarshal.GetReference(dy);
+        int len = dy.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= len - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var positive = Vector512.GreaterThan(Vector512.LoadUnsafe(ref py, (nuint)i), Vector512<float>.Zero);
+                (Vector512.LoadUnsafe(ref pd, (nuint)i) & positive).StoreUnsafe(ref pd, (nuint)i);
+            }
+        }
+        for (; i < len; i++)
+            if (!(Unsafe.Add(ref py, i) > 0)) Unsafe.Add(ref pd, i) = 0;
+    }
+
+    // dy = 0 where y ≤ 0, returning Σ dy and Σ dy·(x - mean) of the masked dy.
+    private static (float Sum, float Centered) MaskAndSum(Span<float> dy, ReadOnlySpan<float> y, ReadOnlySpan<float> x, float mean)
+    {
+        ref float pd = ref MemoryMarshal.GetReference(dy);
+        ref float py = ref MemoryMarshal.GetReference(y);
+        ref float px = ref MemoryMarshal.GetReference(x);
+        int len = dy.Length, i = 0;
+        float sum = 0, centered = 0;
+        if (Vector512.IsHardwareAccelerated && len >= Vector512<float>.Count)
+        {
+            Vector512<float> s = Vector512<float>.Zero, c = Vector512<float>.Zero, m = Vector512.Create(mean);
+            for (; i <= len - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var d = Vector512.LoadUnsafe(ref pd, (nuint)i) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref py, (nuint)i), Vector512<float>.Zero);
+                d.StoreUnsafe(ref pd, (nuint)i);
+                s += d;
+                c = Vector512.FusedMultiplyAdd(d, Vector512.LoadUnsafe(ref px, (nuint)i) - m, c);
+            }
+            sum = Vector512.Sum(s);
+            centered = Vector512.Sum(c);
+        }
+        for (; i < len; i++)
+        {
+            ref float d = ref Unsafe.Add(ref pd, i);
+            if (!(Unsafe.Add(ref py, i) > 0)) d = 0;
+            sum += d;
+            centered += d * (Unsafe.Add(ref px, i) - mean);
+        }
+        return (sum, centered);
     }
 
     // Σ (x - mean)², the biased variance's numerator without E[x²] - E[x]²'s cancellation.

@@ -65,6 +65,45 @@ public sealed class BatchNormTests
         GradCheck.Check(() => ConvTestLoss.WeightedSum(bn.Forward(x), g), [x, bn.Weight, bn.Bias], eps: 3e-3f);
     }
 
+    // Sequential runs BatchNorm + ReLU fused; it must give bit for bit what the two layers give one after the other.
+    [Theory]
+    [InlineData(2, true)]
+    [InlineData(4, true)]
+    [InlineData(4, false)]
+    public void Fused_ReLU_gives_the_values_and_gradients_of_the_two_layers(int rank, bool training)
+    {
+        var rng = new Rng(9);
+        var shape = rank == 2 ? new Shape(40, 24) : new Shape(8, 24, 12, 12);
+        var x = Conv2dTests.Random(rng, shape.ToArray());
+        var g = Conv2dTests.Random(rng, shape.ToArray());
+        BatchNorm Norm()
+        {
+            BatchNorm bn = rank == 4 ? new BatchNorm2d(24) : new BatchNorm1d(24);
+            var r = new Rng(3);
+            for (int c = 0; c < 24; c++) { bn.Weight[c] = 0.5f + r.NextFloat(); bn.Bias[c] = 0.5f * r.Normal(); bn.RunningMean[c] = 0.1f * r.Normal(); }
+            if (!training) bn.Eval();
+            return bn;
+        }
+        (float[] Y, float[] Dx, float[] Dw, float[] Db) Run(Func<BatchNorm, Tensor, Tensor> forward)
+        {
+            var bn = Norm();
+            var input = x.Clone();
+            input.RequiresGrad = true;
+            var y = forward(bn, input);
+            var values = y.ToArray();
+            ConvTestLoss.WeightedSum(y, g).Backward();
+            return (values, input.Grad!.ToArray(), bn.Weight.Grad!.ToArray(), bn.Bias.Grad!.ToArray());
+        }
+
+        var separate = Run((bn, input) => new ReLU().Forward(bn.Forward(input)));
+        var fused = Run((bn, input) => new Sequential(bn, new ReLU()).Forward(input));
+        Assert.Contains(0f, fused.Y);
+        Assert.Equal(separate.Y, fused.Y);
+        Assert.Equal(separate.Dx, fused.Dx);
+        Assert.Equal(separate.Dw, fused.Dw);
+        Assert.Equal(separate.Db, fused.Db);
+    }
+
     [Fact]
     public void State_dict_reads_like_PyTorch()
     {
