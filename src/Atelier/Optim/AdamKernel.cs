@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Atelier.Kernels;
 
 namespace Atelier.Optim;
 
@@ -24,8 +25,40 @@ public static class AdamKernel
         float bc2Sqrt = (float)Math.Sqrt(biasCorrection2);
         float b1 = (float)beta1, c1 = (float)(1 - beta1), b2 = (float)beta2, c2 = (float)(1 - beta2);
         float wd = (float)weightDecay, e = (float)eps;
-        bool decay = decoupledDecay != 1f, l2 = wd != 0;
 
+        if (n >= ParallelFloats && Workers.ThreadCount > 1)
+        {
+            // Elementwise: blocks on several threads give the same floats as one pass.
+            var work = new Blocks { P = p, G = g, M = m, V = v, Vmax = vmax, NegStepSize = negStepSize, Bc2Sqrt = bc2Sqrt, B1 = b1, C1 = c1, B2 = b2, C2 = c2,
+                Wd = wd, Eps = e, DecoupledDecay = decoupledDecay };
+            Workers.ForBalanced((n + BlockFloats - 1) / BlockFloats, ref work);
+            return;
+        }
+        Update(p, g, m, v, vmax, negStepSize, bc2Sqrt, b1, c1, b2, c2, wd, e, decoupledDecay);
+    }
+
+    // Below this many parameters one thread is faster than the hand-off; blocks are whole vectors.
+    private const int ParallelFloats = 1 << 16, BlockFloats = 1 << 14;
+
+    private ref struct Blocks : IWorkItem
+    {
+        public Span<float> P, M, V, Vmax;
+        public ReadOnlySpan<float> G;
+        public float NegStepSize, Bc2Sqrt, B1, C1, B2, C2, Wd, Eps, DecoupledDecay;
+
+        public readonly void Run(int start, int end)
+        {
+            int from = start * BlockFloats, count = Math.Min(end * BlockFloats, P.Length) - from;
+            Update(P.Slice(from, count), G.Slice(from, count), M.Slice(from, count), V.Slice(from, count),
+                Vmax.IsEmpty ? default : Vmax.Slice(from, count), NegStepSize, Bc2Sqrt, B1, C1, B2, C2, Wd, Eps, DecoupledDecay);
+        }
+    }
+
+    private static void Update(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, Span<float> vmax,
+        float negStepSize, float bc2Sqrt, float b1, float c1, float b2, float c2, float wd, float e, float decoupledDecay)
+    {
+        int n = p.Length;
+        bool amsgrad = !vmax.IsEmpty, decay = decoupledDecay != 1f, l2 = wd != 0;
         ref float pr = ref MemoryMarshal.GetReference(p);
         ref float gr = ref MemoryMarshal.GetReference(g);
         ref float mr = ref MemoryMarshal.GetReference(m);

@@ -265,3 +265,38 @@ public sealed class OptimizerTests
         }
     }
 }
+
+/// <summary>The Adam update of a large parameter, split across the workers, against the one-thread pass.</summary>
+public sealed class AdamKernelThreadingTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_large_parameter_updates_the_same_on_any_thread_count(bool amsgrad)
+    {
+        const int n = 150_007; // blocks across the workers plus a scalar tail
+        var rng = new Rng(4);
+        float[] Random() { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = rng.Normal(); return a; }
+        var (p, g, m) = (Random(), Random(), Random());
+        var v = Random().Select(Math.Abs).ToArray();
+        float[][] Run(int threads)
+        {
+            var (p1, m1, v1, x1) = ((float[])p.Clone(), (float[])m.Clone(), (float[])v.Clone(), amsgrad ? (float[])v.Clone() : []);
+            int saved = Atelier.Kernels.Workers.ThreadCount;
+            try
+            {
+                Atelier.Kernels.Workers.ThreadCount = threads;
+                AdamKernel.Run(p1, g, m1, v1, x1, 1e-3f, 3, 0.9, 0.999, 1e-8, 1e-2, decoupledDecay: 0.99f);
+            }
+            finally
+            {
+                Atelier.Kernels.Workers.ThreadCount = saved;
+            }
+            return [p1, m1, v1, x1];
+        }
+        var one = Run(1);
+        var two = Run(2);
+        for (int k = 0; k < one.Length; k++) Assert.Equal(one[k], two[k]);
+        Assert.NotEqual(p, one[0]);
+    }
+}
