@@ -67,6 +67,13 @@ public sealed record Checkpoint(string Path, Module Model, string ModelName, Nor
             var logits = Model.Forward(input).Span;
             var probs = new float[logits.Length];
             System.Numerics.Tensors.TensorPrimitives.SoftMax(logits, probs);
+            if (!Options.Tta) return probs;
+            // Test-time augmentation, as the run was evaluated: the mirror image's probabilities averaged in.
+            for (int row = 0; row < height; row++) span.Slice(row * width, width).Reverse();
+            var mirrored = new float[probs.Length];
+            System.Numerics.Tensors.TensorPrimitives.SoftMax(Model.Forward(input).Span, mirrored);
+            System.Numerics.Tensors.TensorPrimitives.Add(probs, mirrored, probs);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(probs, 0.5f, probs);
             return probs;
         }
     }

@@ -30,6 +30,7 @@ public sealed class TrainOptions
     public bool Flip { get; set; } = true;
     public float Rotate { get; set; }
     public float Erase { get; set; }
+    public bool Tta { get; set; }
     public int ValSize { get; set; } = 10_000;
     public bool Stratified { get; set; }
     public int TrainSize { get; set; }

@@ -56,6 +56,35 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public void Flip_TTA_averages_each_image_with_its_mirror_in_the_run_evaluate_and_predict()
+    {
+        var tmp = TestData.TempDirectory();
+        var options = Small("mlp", tmp);
+        options.Tta = true;
+        var result = Train(options);
+        var checkpoint = Checkpoint.Load(result.Folder.File(RunFolder.BestCheckpoint));
+        Assert.True(checkpoint.Options.Tta);
+        var test = TestData.FashionTest.Subset(Enumerable.Range(0, 1000).ToArray());
+        var loader = new Atelier.Data.DataLoader(test, 256, checkpoint.Normalization);
+        var plain = Evaluator.Evaluate(checkpoint.Model, loader, 10);
+        var tta = Evaluator.Evaluate(checkpoint.Model, loader, 10, flipTta: true);
+        Assert.Equal(result.Test.Predicted, tta.Predicted);
+        Assert.NotEqual(plain.Probabilities, tta.Probabilities);
+
+        // By hand for one image: the mean of the softmax of the image and of its mirror image.
+        var image = test.Image(0).ToArray();
+        var mirror = new byte[image.Length];
+        for (int row = 0; row < 28; row++)
+            for (int col = 0; col < 28; col++) mirror[row * 28 + col] = image[row * 28 + 27 - col];
+        var plainCheckpoint = checkpoint with { Options = new TrainOptions() };
+        var a = plainCheckpoint.Predict(image, 28, 28);
+        var b = plainCheckpoint.Predict(mirror, 28, 28);
+        var expected = a.Zip(b, (x, y) => (x + y) / 2).ToArray();
+        Fixture.AssertClose(expected, checkpoint.Predict(image, 28, 28), 1e-6f, 1e-6f, "predict");
+        Fixture.AssertClose(expected, tta.Probabilities.AsSpan(0, 10), 1e-5f, 1e-6f, "evaluate");
+    }
+
+    [Fact]
     public void A_resumed_run_ends_with_exactly_the_numbers_of_the_uninterrupted_run()
     {
         var tmp = TestData.TempDirectory();
