@@ -8,13 +8,13 @@ using Spectre.Console;
 namespace Atelier.Cli;
 
 /// <summary>
-/// `atelier experiment FILE.yaml [--scale S] [--output runs] [--data DIR] [--threads N] [--no-report]`: every run of
+/// `atelier experiment FILE.yaml [--scale S] [--only LABELS] [--output runs] [--data DIR] [--threads N] [--no-report]`: every run of
 /// the study one after another (finished runs skipped, an interrupted one resumed), a comparison table, and the
 /// experiment's report in runs/&lt;experiment&gt;/report.html.
 /// </summary>
 public static class ExperimentCommand
 {
-    private const string Usage = "Usage: atelier experiment FILE.yaml [--scale 0.1] [--output runs] [--data DIR] [--threads N] [--report|--no-report].";
+    private const string Usage = "Usage: atelier experiment FILE.yaml [--scale 0.1] [--only label,label] [--output runs] [--data DIR] [--threads N] [--report|--no-report].";
 
     public static int Run(string[] args)
     {
@@ -22,6 +22,7 @@ public static class ExperimentCommand
         double scale = 1;
         int threads = 0;
         bool report = true;
+        HashSet<string>? only = null;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -32,6 +33,7 @@ public static class ExperimentCommand
                         throw new UsageException($"--scale must be a number in (0, 1], got '{s}'.");
                     break;
                 case "--output": output = Value(args, ref i); break;
+                case "--only": only = Value(args, ref i).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(); break;
                 case "--data": data = Value(args, ref i); break;
                 case "--threads":
                     string t = Value(args, ref i);
@@ -51,13 +53,16 @@ public static class ExperimentCommand
         if (file is null) throw new UsageException(Usage);
 
         var spec = ExperimentSpec.Load(file);
-        var runner = new ExperimentRunner(spec, output, scale);
+        if (only?.FirstOrDefault(label => spec.Runs.All(r => r.Label != label)) is { } unknown)
+            throw new UsageException($"--only: the experiment has no run '{unknown}'; its runs are {string.Join(", ", spec.Runs.Select(r => r.Label))}.");
+        var runner = new ExperimentRunner(spec, output, scale) { Only = only };
         var labels = new List<string>();
         var pending = new List<int>();
         for (int i = 0; i < spec.Runs.Count; i++)
         {
             string folder = Path.Combine(runner.Folder, ExperimentRunner.Sanitize(spec.Runs[i].Label));
             labels.Add(spec.Runs[i].Label);
+            if (only is not null && !only.Contains(spec.Runs[i].Label)) continue;
             if (File.Exists(Path.Combine(folder, RunFolder.ResultsJson)))
                 Console.WriteLine($"run {i + 1}/{spec.Runs.Count}: {spec.Runs[i].Label} is finished: skipped.");
             else pending.Add(i);

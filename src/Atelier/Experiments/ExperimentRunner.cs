@@ -16,12 +16,16 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputRoot, dou
     public string Folder => Path.Combine(outputRoot, spec.Name);
 
     /// <param name="observerFor">The observer for each run (index, count, run).</param>
+    /// <summary>Labels of the runs to train (the others are left as they are); null: every run.</summary>
+    public IReadOnlySet<string>? Only { get; init; }
+
     public ExperimentResult Run(Dataset fullTrain, Dataset fullTest, Func<int, int, ExperimentRun, ITrainingObserver> observerFor, CancellationToken cancel)
     {
         var done = new List<(ExperimentRun, RunFolder)>();
         for (int i = 0; i < spec.Runs.Count; i++)
         {
             var run = spec.Runs[i];
+            if (Only is not null && !Only.Contains(run.Label)) continue;
             var options = spec.OptionsFor(run, scale);
             options.Output = Folder;
             var folder = new RunFolder(Path.Combine(Folder, Sanitize(run.Label)));

@@ -152,6 +152,22 @@ public sealed class ExperimentReportTests
     }
 
     [Fact]
+    public async Task Only_trains_the_named_runs_and_refuses_a_label_the_experiment_lacks()
+    {
+        string root = TestData.TempDirectory();
+        string spec = Path.Combine(root, "tiny.yaml");
+        File.WriteAllText(spec, ExperimentReportFixture.Spec);
+        string[] common = ["experiment", spec, "--scale", "0.05", "--output", root, "--data", TestData.FashionMnistDirectory, "--no-report"];
+        Assert.Equal(CommandLine.UsageError, await CommandLine.RunAsync([.. common, "--only", "mlp,vgg99"]));
+        Assert.False(Directory.Exists(Path.Combine(root, "tiny")));
+
+        var run = ExperimentReportFixture.Atelier([.. common, "--only", "mlp"]);
+        Assert.Equal(0, run.ExitCode);
+        Assert.True(File.Exists(Path.Combine(root, "tiny", "mlp", "results.json")));
+        Assert.False(Directory.Exists(Path.Combine(root, "tiny", "cnn-a-augmented")));
+    }
+
+    [Fact]
     public void Ctrl_C_exits_130_and_running_the_experiment_again_resumes()
     {
         string root = TestData.TempDirectory();
