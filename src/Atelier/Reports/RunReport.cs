@@ -35,6 +35,27 @@ public static class RunReport
         return chart.ToSvg();
     }
 
+    /// <summary>
+    /// Validation accuracy against the training time spent so far (epoch seconds summed; evaluation not counted):
+    /// how fast a run gets where, which per-epoch curves hide when runs differ in speed.
+    /// </summary>
+    public static string? AccuracyOverTime(RunReportData run)
+    {
+        if (run.History.Count == 0 || !HasValidation(run)) return null;
+        var seconds = new double[run.History.Count];
+        double total = 0;
+        for (int i = 0; i < seconds.Length; i++) seconds[i] = total += run.History[i].Seconds;
+        bool minutes = total > 300;
+        if (minutes) for (int i = 0; i < seconds.Length; i++) seconds[i] /= 60;
+        var chart = new LineChart
+        {
+            Title = $"{run.Label}: validation accuracy against training time", XLabel = "training time", XUnit = minutes ? "min" : "s",
+            YLabel = "validation accuracy", YUnit = "%", XMin = 0,
+        };
+        chart.Add(new LineSeries("validation", seconds, Column(run, h => 100 * h.ValAccuracy)) { ColorIndex = 1, Markers = run.History.Count <= 30 });
+        return chart.ToSvg();
+    }
+
     /// <summary>The learning rate at the start of each epoch; a log axis when it spans more than a factor of 20.</summary>
     public static string? LearningRate(RunReportData run)
     {

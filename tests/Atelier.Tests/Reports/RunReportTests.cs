@@ -53,7 +53,7 @@ public sealed class RunReportTests
         Assert.Equal(200, run.Matrix!.Total);
         Assert.Equal(0.8, run.Classification!.Accuracy, 6);
         Assert.Equal(9.0, run.TrainingSeconds);
-        foreach (var svg in new[] { RunReport.LossCurves(run), RunReport.AccuracyCurves(run), RunReport.LearningRate(run), RunReport.ConfusionCounts(run), RunReport.ConfusionNormalized(run), RunReport.PerClassMetrics(run) })
+        foreach (var svg in new[] { RunReport.LossCurves(run), RunReport.AccuracyCurves(run), RunReport.AccuracyOverTime(run), RunReport.LearningRate(run), RunReport.ConfusionCounts(run), RunReport.ConfusionNormalized(run), RunReport.PerClassMetrics(run) })
             SvgAssert.WellFormed(Assert.IsType<string>(svg));
         // The learning rate falls 6-fold: a linear axis; the missing validation loss of epoch 3 is a gap, not a zero.
         Assert.DoesNotContain("NaN", RunReport.LossCurves(run));
