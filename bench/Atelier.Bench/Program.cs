@@ -5,7 +5,8 @@ var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>
 {
     ["gemm"] = ("machine fp32 peak, then GEMM GFLOP/s on square and training shapes, 1 and 2 threads", GemmBenchmark.Run),
     ["models"] = ("zoo models: training and inference img/s, latency, GFLOP/s, allocations (--models, --batches, --threads, --json)", ModelsBenchmark.Run),
-    ["profile"] = ("per-layer forward/backward time of a training step (--models cnn,mlp, --batch, --steps, --warmup, --threads)", ProfileBenchmark.Run),
+    ["profile"] = ("per-layer forward/backward time of a training step (--models cnn,mlp, --batch, --steps, --warmup, --threads, --no-fusion)", ProfileBenchmark.Run),
+    ["time-to-accuracy"] = ("the default `atelier train` on a wall clock, test accuracy after every epoch, curve as SVG (--set epochs=10 ...)", TimeToAccuracyBenchmark.Run),
     ["peak"] = ("machine fp32 peak only (Vector512 FMA loop)", PeakBenchmark.Run),
 };
 
