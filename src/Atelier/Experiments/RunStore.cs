@@ -90,7 +90,7 @@ public sealed class RunStore : IDisposable
         cmd.Parameters.AddWithValue("$id", id);
         using var reader = cmd.ExecuteReader();
         var metrics = new Dictionary<string, double>();
-        while (reader.Read()) metrics[reader.GetString(0)] = reader.GetDouble(1);
+        while (reader.Read()) metrics[reader.GetString(0)] = reader.IsDBNull(1) ? double.NaN : reader.GetDouble(1);
         return metrics;
     }
 
@@ -117,7 +117,9 @@ public sealed class RunStore : IDisposable
         var cmd = connection.CreateCommand();
         cmd.CommandText = sql;
         cmd.Transaction = tx;
-        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        // SQLite has no NaN: a metric that is not a number (no validation set, a diverged loss) is stored as NULL.
+        foreach (var (name, value) in parameters)
+            cmd.Parameters.AddWithValue(name, value is null or double.NaN or float.NaN ? DBNull.Value : value);
         return cmd;
     }
 }

@@ -66,12 +66,12 @@ public sealed record Checkpoint(string Path, Module Model, string ModelName, Nor
         {
             var logits = Model.Forward(input).Span;
             var probs = new float[logits.Length];
-            System.Numerics.Tensors.TensorPrimitives.SoftMax(logits, probs);
+            Kernels.Softmax.Forward(probs, logits, 1, probs.Length, 1);
             if (!Options.Tta) return probs;
             // Test-time augmentation, as the run was evaluated: the mirror image's probabilities averaged in.
             for (int row = 0; row < height; row++) span.Slice(row * width, width).Reverse();
             var mirrored = new float[probs.Length];
-            System.Numerics.Tensors.TensorPrimitives.SoftMax(Model.Forward(input).Span, mirrored);
+            Kernels.Softmax.Forward(mirrored, Model.Forward(input).Span, 1, mirrored.Length, 1);
             System.Numerics.Tensors.TensorPrimitives.Add(probs, mirrored, probs);
             System.Numerics.Tensors.TensorPrimitives.Multiply(probs, 0.5f, probs);
             return probs;

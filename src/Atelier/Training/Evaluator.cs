@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using Atelier.Autograd;
 using Atelier.Data;
+using Softmax = Atelier.Kernels.Softmax;
 using Atelier.Nn;
 using Tensor = Atelier.Tensors.Tensor;
 
@@ -36,15 +37,15 @@ public static class Evaluator
                 var output = model.Forward(batch.Images);
                 if (!flipTta) lossSum += loss.Forward(output, batch.Labels).Item() * batch.Count;
                 var batchProbabilities = probabilities.AsSpan(offset * classes, batch.Count * classes);
-                for (int i = 0; i < batch.Count; i++)
-                    TensorPrimitives.SoftMax(output.Span.Slice(i * classes, classes), batchProbabilities.Slice(i * classes, classes));
+                // Kernels.Softmax subtracts each row's maximum first (TensorPrimitives.SoftMax does not: a logit above 88 overflows).
+                Softmax.Forward(batchProbabilities, output.Span[..batchProbabilities.Length], batch.Count, classes, 1);
                 if (flipTta)
                 {
                     var flipped = model.Forward(Mirrored(batch.Images, ref mirror));
                     for (int i = 0; i < batch.Count; i++)
                     {
                         var p = batchProbabilities.Slice(i * classes, classes);
-                        TensorPrimitives.SoftMax(flipped.Span.Slice(i * classes, classes), softmax);
+                        Softmax.Forward(softmax, flipped.Span.Slice(i * classes, classes), 1, classes, 1);
                         TensorPrimitives.Add(p, softmax, p);
                         TensorPrimitives.Multiply(p, 0.5f, p);
                     }

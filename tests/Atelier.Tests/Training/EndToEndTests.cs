@@ -85,6 +85,36 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public void A_run_without_a_validation_set_stores_its_missing_metrics_as_null()
+    {
+        var tmp = TestData.TempDirectory();
+        var options = Small("mlp", tmp);
+        options.ValSize = 0;
+        var result = Train(options);
+        Assert.True(double.IsNaN(result.History[0].ValLoss));
+        using var store = new Atelier.Experiments.RunStore(Path.Combine(tmp, "atelier.db"));
+        var metrics = store.FinalMetrics(result.Folder.Id);
+        Assert.True(double.IsNaN(metrics["val_loss"]));
+        Assert.Equal(result.Report.Accuracy, metrics["test_accuracy"], 9);
+    }
+
+    // Logits far above 88 overflow exp() unless the softmax subtracts the row's maximum first.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Huge_logits_still_give_probabilities_and_a_finite_loss(bool flipTta)
+    {
+        var linear = new Atelier.Nn.Linear(784, 10);
+        var rng = new Rng(2);
+        foreach (ref var w in linear.Weight.Span) w = 50 * rng.Normal();
+        var model = new Atelier.Nn.Sequential(new Atelier.Nn.Flatten(), linear);
+        var test = TestData.FashionTest.Subset(Enumerable.Range(0, 300).ToArray());
+        var evaluation = Evaluator.Evaluate(model, new Atelier.Data.DataLoader(test, 128, new Atelier.Data.Normalization(0.286f, 0.353f)), 10, flipTta);
+        Assert.All(evaluation.Probabilities, p => Assert.True(float.IsFinite(p) && p >= 0 && p <= 1));
+        Assert.True(double.IsFinite(evaluation.Loss) && evaluation.Loss > 10, $"loss {evaluation.Loss}");
+    }
+
+    [Fact]
     public void A_resumed_run_ends_with_exactly_the_numbers_of_the_uninterrupted_run()
     {
         var tmp = TestData.TempDirectory();
