@@ -103,7 +103,7 @@ internal static class TimeToAccuracyBenchmark
             clock.Stop();
             double seconds = clock.Elapsed.TotalSeconds;
             Safetensors.LoadInto(folder.File(RunFolder.LastCheckpoint), model);
-            double test = Evaluator.Evaluate(model, data.EvalLoader(data.Test, 256), data.ClassNames.Count, options.Tta).Accuracy;
+            double test = Evaluator.Evaluate(model, data.EvalLoader(data.Test, 256), data.ClassNames.Count, options.UsesFlipTta).Accuracy;
             Points.Add(new Point(metrics.Epoch, seconds, metrics.ValAccuracy, test));
             Console.WriteLine($"{metrics.Epoch,5} {seconds,9:F1} {100 * metrics.ValAccuracy,8:F2}% {100 * test,9:F2}%");
             clock.Start();

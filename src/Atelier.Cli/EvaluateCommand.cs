@@ -13,14 +13,17 @@ public static class EvaluateCommand
         var options = new TrainOptions();
         var extras = new Dictionary<string, string?>();
         var positional = OptionParser.Apply(args, options, extras);
-        if (positional.Count != 1) throw new UsageException("Usage: atelier evaluate RUN|CHECKPOINT [--data DIR] [--test-size N] [--tta|--no-tta].");
+        if (positional.Count != 1) throw new UsageException("Usage: atelier evaluate RUN|CHECKPOINT [--data DIR] [--test-size N] [--tta auto|flip|none].");
         var checkpoint = Checkpoint.Load(Checkpoint.Resolve(positional[0], options.Output));
         var (_, fullTest) = DataCommand.LoadFull(options.Data);
         if (fullTest.ClassCount != checkpoint.ClassNames.Count)
             throw new InvalidDataException($"The checkpoint has {checkpoint.ClassNames.Count} classes but the test set has {fullTest.ClassCount}: it was trained on other data.");
         var test = options.TestSize > 0 && options.TestSize < fullTest.Count ? fullTest.Subset(Enumerable.Range(0, options.TestSize).ToArray(), "test") : fullTest;
         // Test-time augmentation as the run was trained to be evaluated, unless the command line says otherwise.
-        bool tta = args.Any(a => a.StartsWith("--tta", StringComparison.Ordinal) || a == "--no-tta") ? options.Tta : checkpoint.Options.Tta;
+        var trained = checkpoint.Options.Clone();
+        if (args.Any(a => a.StartsWith("--tta", StringComparison.Ordinal))) trained.Tta = options.Tta;
+        if (trained.Tta is not ("auto" or "flip" or "none")) throw new UsageException($"--tta must be auto, flip or none, got '{trained.Tta}'.");
+        bool tta = trained.UsesFlipTta;
         var evaluation = Evaluator.Evaluate(checkpoint.Model, new DataLoader(test, 256, checkpoint.Normalization), checkpoint.ClassNames.Count, tta);
         var matrix = new ConfusionMatrix(checkpoint.ClassNames.Count);
         matrix.Add(evaluation.Actual, evaluation.Predicted);

@@ -67,7 +67,7 @@ public sealed record Checkpoint(string Path, Module Model, string ModelName, Nor
             var logits = Model.Forward(input).Span;
             var probs = new float[logits.Length];
             Kernels.Softmax.Forward(probs, logits, 1, probs.Length, 1);
-            if (!Options.Tta) return probs;
+            if (!Options.UsesFlipTta) return probs;
             // Test-time augmentation, as the run was evaluated: the mirror image's probabilities averaged in.
             for (int row = 0; row < height; row++) span.Slice(row * width, width).Reverse();
             var mirrored = new float[probs.Length];

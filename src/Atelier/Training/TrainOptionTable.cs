@@ -39,7 +39,7 @@ public static class TrainOptionTable
         Flag("flip", "random horizontal flip", o => o.Flip, (o, v) => o.Flip = v),
         Float("rotate", "random rotation up to this many degrees (0: off)", o => o.Rotate, (o, v) => o.Rotate = v),
         Float("erase", "random-erasing probability (0: off)", o => o.Erase, (o, v) => o.Erase = v),
-        Flag("tta", "test-time augmentation: each test image's prediction averaged with its mirror image's", o => o.Tta, (o, v) => o.Tta = v),
+        Text("tta", "test-time augmentation: flip (each test prediction averaged with the mirror image's), none, or auto (flip when training flips)", o => o.Tta, (o, v) => o.Tta = v.ToLowerInvariant()),
         Int("val-size", "validation images held out of the training set", o => o.ValSize, (o, v) => o.ValSize = v),
         Flag("stratified", "stratified validation split", o => o.Stratified, (o, v) => o.Stratified = v),
         Int("train-size", "train on only this many images (0: all)", o => o.TrainSize, (o, v) => o.TrainSize = v),

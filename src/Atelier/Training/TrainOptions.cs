@@ -7,8 +7,8 @@ namespace Atelier.Training;
 public sealed class TrainOptions
 {
     public string Model { get; set; } = Models.ModelZoo.DefaultModel;
-    public int Epochs { get; set; } = 15;
-    public int BatchSize { get; set; } = 128;
+    public int Epochs { get; set; } = 10;
+    public int BatchSize { get; set; } = 64;
     public string Optimizer { get; set; } = "adamw";
     public float LearningRate { get; set; } = 3e-3f;
     public float Momentum { get; set; } = 0.9f;
@@ -21,7 +21,7 @@ public sealed class TrainOptions
     public float Gamma { get; set; } = 0.1f;
     public int WarmupEpochs { get; set; }
     public string Loss { get; set; } = "cross-entropy";
-    public float LabelSmoothing { get; set; }
+    public float LabelSmoothing { get; set; } = 0.1f;
     public string Init { get; set; } = "default";
     public float? Dropout { get; set; }
     public bool BatchNorm { get; set; } = true;
@@ -30,7 +30,7 @@ public sealed class TrainOptions
     public bool Flip { get; set; } = true;
     public float Rotate { get; set; }
     public float Erase { get; set; }
-    public bool Tta { get; set; }
+    public string Tta { get; set; } = "auto";
     public int ValSize { get; set; } = 10_000;
     public bool Stratified { get; set; }
     public int TrainSize { get; set; }
@@ -46,6 +46,12 @@ public sealed class TrainOptions
     public string? Name { get; set; }
     public string? Experiment { get; set; }
 
+    /// <summary>
+    /// Whether test images are also classified mirrored (probabilities averaged): --tta flip, or auto when the
+    /// model was trained with random flips (it has learnt that a mirrored image is the same class).
+    /// </summary>
+    public bool UsesFlipTta => Tta == "flip" || (Tta == "auto" && Augment && Flip);
+
     public TrainOptions Clone() => (TrainOptions)MemberwiseClone();
 
     /// <summary>Checks ranges and names; throws ArgumentException with one sentence for the first problem.</summary>
@@ -58,6 +64,7 @@ public sealed class TrainOptions
         Require(WeightDecay >= 0, $"--weight-decay must be zero or positive, got {WeightDecay}.");
         Require(Momentum >= 0 && Momentum < 1, $"--momentum must be in [0, 1), got {Momentum}.");
         Require(LabelSmoothing >= 0 && LabelSmoothing < 1, $"--label-smoothing must be in [0, 1), got {LabelSmoothing}.");
+        Require(Tta is "auto" or "flip" or "none", $"--tta must be auto, flip or none, got '{Tta}'.");
         Require(Dropout is null || (Dropout >= 0 && Dropout < 1), $"--dropout must be in [0, 1), got {Dropout}.");
         Require(ValSize >= 0, $"--val-size must be zero or positive, got {ValSize}.");
         Require(TrainSize >= 0, $"--train-size must be zero (all) or positive, got {TrainSize}.");

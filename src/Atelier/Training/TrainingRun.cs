@@ -122,7 +122,7 @@ public sealed class TrainingRun
 
         if (stopping.ShouldStop) observer.Message($"Early stopping: no improvement of {options.Monitor} for {options.Patience} epochs; restoring epoch {stopping.BestEpoch}.");
         Safetensors.LoadInto(folder.File(RunFolder.BestCheckpoint), model);
-        var test = Evaluator.Evaluate(model, data.EvalLoader(data.Test, options.BatchSize), data.ClassNames.Count, options.Tta);
+        var test = Evaluator.Evaluate(model, data.EvalLoader(data.Test, options.BatchSize), data.ClassNames.Count, options.UsesFlipTta);
         var matrix = new ConfusionMatrix(data.ClassNames.Count);
         matrix.Add(test.Actual, test.Predicted);
         var report = matrix.Report();

@@ -60,10 +60,11 @@ public sealed class EndToEndTests
     {
         var tmp = TestData.TempDirectory();
         var options = Small("mlp", tmp);
-        options.Tta = true;
+        options.Tta = "flip";
         var result = Train(options);
         var checkpoint = Checkpoint.Load(result.Folder.File(RunFolder.BestCheckpoint));
-        Assert.True(checkpoint.Options.Tta);
+        Assert.True(checkpoint.Options.UsesFlipTta);
+        Assert.False(Small("mlp", tmp).UsesFlipTta); // auto, and trained without flips
         var test = TestData.FashionTest.Subset(Enumerable.Range(0, 1000).ToArray());
         var loader = new Atelier.Data.DataLoader(test, 256, checkpoint.Normalization);
         var plain = Evaluator.Evaluate(checkpoint.Model, loader, 10);
@@ -76,7 +77,7 @@ public sealed class EndToEndTests
         var mirror = new byte[image.Length];
         for (int row = 0; row < 28; row++)
             for (int col = 0; col < 28; col++) mirror[row * 28 + col] = image[row * 28 + 27 - col];
-        var plainCheckpoint = checkpoint with { Options = new TrainOptions() };
+        var plainCheckpoint = checkpoint with { Options = new TrainOptions { Tta = "none" } };
         var a = plainCheckpoint.Predict(image, 28, 28);
         var b = plainCheckpoint.Predict(mirror, 28, 28);
         var expected = a.Zip(b, (x, y) => (x + y) / 2).ToArray();
