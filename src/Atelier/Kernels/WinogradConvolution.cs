@@ -354,23 +354,20 @@ internal static unsafe class WinogradConvolution
                 int tiles = rowCount * TilesX, ld = (tiles + 31) / 32 * 32;
                 int ocRows = OcPanels * 8;
                 // Slack of 16 floats: the output transform reads whole vectors from the last row.
-                scratch.Reserve(Positions * G.C * ld, 0, Positions * ocRows * ld + 16);
-                // V straight in the GEMM's packed-B layout [ξ][32-tile panel][c][32] (no packing pass); M as [o][ξ][t].
-                TransformInput(scratch.V, 0, 0, row0, rowCount, panelTiles: tiles);
+                scratch.Reserve(Positions * G.C * ld, G.C * ld, Positions * ocRows * ld + 16);
+                // Layouts [c][ξ][t] and [o][ξ][t]: a channel's 16 positions are neighbours for the transforms.
+                TransformInput(scratch.V, Positions * (nint)ld, ld, row0, rowCount);
                 Multiply(scratch, ld, tiles);
                 TransformOutput(scratch.M, ld, row0, rowCount);
             }
         }
 
-        // V[ξ][c][t] = (Bᵀ d B)[ξ] for the chunk's tiles t (tile row by tile row, 16 tiles per vector), at
-        // v + c·channelStride + ξ·positionStride + t; or, with panelTiles (the chunk's tile count), straight in the GEMM's
-        // packed-B layout V[ξ][panel][c][lane] for tile t = 32·panel + lane, zero past the last tile (no packing pass).
-        public readonly void TransformInput(float* v, nint channelStride, nint positionStride, int row0, int rowCount, int panelTiles = 0)
+        // V[ξ][c][t] = (Bᵀ d B)[ξ] for the chunk's tiles t (tile row by tile row, 16 tiles per vector).
+        // V[ξ][c][t] at v + c·channelStride + ξ·positionStride + t (the forward interleaves positions per channel for locality).
+        public readonly void TransformInput(float* v, nint channelStride, nint positionStride, int row0, int rowCount)
         {
             var g = G;
             int c = g.C, h = g.H, w = g.W, ph = g.Padding.Height, pw = g.Padding.Width;
-            int panels = (panelTiles + 31) / 32;
-            if (panelTiles > 0) positionStride = (nint)panels * 32 * c;
             for (int rr = 0; rr < rowCount; rr++)
             {
                 int n = (row0 + rr) / TilesY, ty = (row0 + rr) % TilesY;
@@ -395,53 +392,24 @@ internal static unsafe class WinogradConvolution
                         var t10 = d10 + d20; var t11 = d11 + d21; var t12 = d12 + d22; var t13 = d13 + d23;
                         var t20 = d20 - d10; var t21 = d21 - d11; var t22 = d22 - d12; var t23 = d23 - d13;
                         var t30 = d10 - d30; var t31 = d11 - d31; var t32 = d12 - d32; var t33 = d13 - d33;
-                        if (panelTiles == 0)
-                        {
-                            StoreTile(v + ch * channelStride + t0, positionStride, store, t00, t01, t02, t03, t10, t11, t12, t13, t20, t21, t22, t23, t30, t31, t32, t33);
-                            continue;
-                        }
-                        int lane = t0 & 31;
-                        float* dst = v + ((nint)(t0 >> 5) * c + ch) * 32 + lane;
-                        if (lane + count <= 32)
-                        {
-                            StoreTile(dst, positionStride, store, t00, t01, t02, t03, t10, t11, t12, t13, t20, t21, t22, t23, t30, t31, t32, t33);
-                            continue;
-                        }
-                        // The group crosses into the next panel: lane i ≥ 32 - lane goes to lane i - (32 - lane) there, 32·(c - 1) floats on.
-                        var first = Vector512.LessThan(LaneIndex, Vector512.Create(32 - lane)).AsSingle();
-                        StoreTile(dst, positionStride, store & first, t00, t01, t02, t03, t10, t11, t12, t13, t20, t21, t22, t23, t30, t31, t32, t33);
-                        StoreTile(dst + 32 * ((nint)c - 1), positionStride, Vector512.AndNot(store, first),
-                            t00, t01, t02, t03, t10, t11, t12, t13, t20, t21, t22, t23, t30, t31, t32, t33);
+                        float* dst = v + ch * channelStride + t0;
+                        StoreRow(dst, positionStride, 0, store, t00, t01, t02, t03);
+                        StoreRow(dst, positionStride, 1, store, t10, t11, t12, t13);
+                        StoreRow(dst, positionStride, 2, store, t20, t21, t22, t23);
+                        StoreRow(dst, positionStride, 3, store, t30, t31, t32, t33);
                     }
                 }
             }
-            int rest = panelTiles % 32;
-            if (rest == 0) return;
-            for (int xi = 0; xi < Positions; xi++)
-                for (int ch = 0; ch < c; ch++)
-                    new Span<float>(v + xi * positionStride + ((nint)(panels - 1) * c + ch) * 32 + rest, 32 - rest).Clear();
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void StoreTile(float* dst, nint positionStride, Vector512<float> store,
-            Vector512<float> t00, Vector512<float> t01, Vector512<float> t02, Vector512<float> t03,
-            Vector512<float> t10, Vector512<float> t11, Vector512<float> t12, Vector512<float> t13,
-            Vector512<float> t20, Vector512<float> t21, Vector512<float> t22, Vector512<float> t23,
-            Vector512<float> t30, Vector512<float> t31, Vector512<float> t32, Vector512<float> t33)
-        {
-            StoreRow(dst, positionStride, 0, store, t00, t01, t02, t03);
-            StoreRow(dst, positionStride, 1, store, t10, t11, t12, t13);
-            StoreRow(dst, positionStride, 2, store, t20, t21, t22, t23);
-            StoreRow(dst, positionStride, 3, store, t30, t31, t32, t33);
-        }
-
-        // M[ξ] = U[ξ] · V[ξ] for the 16 positions: packed filters (A), V already in 32-tile panels (B).
+        // M[ξ] = U[ξ] · V[ξ] for the 16 positions: packed filters (A), V packed per position into 32-tile panels (B).
         private readonly void Multiply(WinogradScratch scratch, int ld, int tiles)
         {
             int c = G.C, panels = (tiles + 31) / 32, ocRows = OcPanels * 8;
             for (int xi = 0; xi < Positions; xi++)
             {
-                float* packed = scratch.V + (nint)xi * panels * 32 * c;
+                float* packed = scratch.PackedB;
+                GemmPacking.PackB(scratch.V + (nint)xi * ld, Positions * (nint)ld, 1, 0, c, 0, tiles, GemmMicroKernels.Nr512, packed);
                 float* u = Filters + (nint)xi * ocRows * c;
                 float* m = scratch.M + (nint)xi * ld;
                 nint ldm = Positions * (nint)ld;
