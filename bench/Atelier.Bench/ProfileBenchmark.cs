@@ -64,8 +64,9 @@ internal static class ProfileBenchmark
         for (int l = 0; l < layers.Count; l++)
         {
             var layer = layers[l];
-            if (Sequential.FuseBatchNormReLU && layer is BatchNorm norm && l + 1 < layers.Count && layers[l + 1] is ReLU)
+            if (Sequential.Fuses(layer, l + 1 < layers.Count ? layers[l + 1] : null))
             {
+                var norm = (BatchNorm)layer;
                 units.Add(($"{l}-{l + 1} {norm.Describe()} + ReLU", norm.ForwardWithReLU, norm));
                 l++;
             }

@@ -22,7 +22,7 @@ public static class EvaluateCommand
         // Test-time augmentation as the run was trained to be evaluated, unless the command line says otherwise.
         var trained = checkpoint.Options.Clone();
         if (args.Any(a => a.StartsWith("--tta", StringComparison.Ordinal))) trained.Tta = options.Tta;
-        if (trained.Tta is not ("auto" or "flip" or "none")) throw new UsageException($"--tta must be auto, flip or none, got '{trained.Tta}'.");
+        if (!TrainOptions.IsTtaMode(trained.Tta)) throw new UsageException($"--tta must be auto, flip or none, got '{trained.Tta}'.");
         bool tta = trained.UsesFlipTta;
         var evaluation = Evaluator.Evaluate(checkpoint.Model, new DataLoader(test, 256, checkpoint.Normalization), checkpoint.ClassNames.Count, tta);
         var matrix = new ConfusionMatrix(checkpoint.ClassNames.Count);

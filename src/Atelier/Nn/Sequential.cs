@@ -20,6 +20,9 @@ public sealed class Sequential : Module
     /// <summary>Off switch for the BatchNorm + ReLU fusion, for comparisons and tests.</summary>
     public static bool FuseBatchNormReLU { get; set; } = true;
 
+    /// <summary>Whether <paramref name="layer"/> and the one after it run as one fused BatchNorm + ReLU step.</summary>
+    public static bool Fuses(Module layer, Module? next) => FuseBatchNormReLU && layer is BatchNorm && next is ReLU;
+
     public Module this[int index] => layers[index];
 
     public override Tensor Forward(Tensor input)
@@ -28,9 +31,9 @@ public sealed class Sequential : Module
         for (int i = 0; i < layers.Length; i++)
         {
             // BatchNorm then ReLU, the CNNs' most common pair, runs fused: same results, less memory traffic.
-            if (FuseBatchNormReLU && layers[i] is BatchNorm norm && i + 1 < layers.Length && layers[i + 1] is ReLU)
+            if (Fuses(layers[i], i + 1 < layers.Length ? layers[i + 1] : null))
             {
-                x = norm.ForwardWithReLU(x);
+                x = ((BatchNorm)layers[i]).ForwardWithReLU(x);
                 i++;
                 continue;
             }

@@ -52,6 +52,8 @@ public sealed class TrainOptions
     /// </summary>
     public bool UsesFlipTta => Tta == "flip" || (Tta == "auto" && Augment && Flip);
 
+    public static bool IsTtaMode(string mode) => mode is "auto" or "flip" or "none";
+
     public TrainOptions Clone() => (TrainOptions)MemberwiseClone();
 
     /// <summary>Checks ranges and names; throws ArgumentException with one sentence for the first problem.</summary>
@@ -64,7 +66,7 @@ public sealed class TrainOptions
         Require(WeightDecay >= 0, $"--weight-decay must be zero or positive, got {WeightDecay}.");
         Require(Momentum >= 0 && Momentum < 1, $"--momentum must be in [0, 1), got {Momentum}.");
         Require(LabelSmoothing >= 0 && LabelSmoothing < 1, $"--label-smoothing must be in [0, 1), got {LabelSmoothing}.");
-        Require(Tta is "auto" or "flip" or "none", $"--tta must be auto, flip or none, got '{Tta}'.");
+        Require(IsTtaMode(Tta), $"--tta must be auto, flip or none, got '{Tta}'.");
         Require(Dropout is null || (Dropout >= 0 && Dropout < 1), $"--dropout must be in [0, 1), got {Dropout}.");
         Require(ValSize >= 0, $"--val-size must be zero or positive, got {ValSize}.");
         Require(TrainSize >= 0, $"--train-size must be zero (all) or positive, got {TrainSize}.");
