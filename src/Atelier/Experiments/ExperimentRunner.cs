@@ -15,10 +15,10 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputRoot, dou
 {
     public string Folder => Path.Combine(outputRoot, spec.Name);
 
-    /// <param name="observerFor">The observer for each run (index, count, run).</param>
     /// <summary>Labels of the runs to train (the others are left as they are); null: every run.</summary>
     public IReadOnlySet<string>? Only { get; init; }
 
+    /// <param name="observerFor">The observer for each run (index, count, run).</param>
     public ExperimentResult Run(Dataset fullTrain, Dataset fullTest, Func<int, int, ExperimentRun, ITrainingObserver> observerFor, CancellationToken cancel)
     {
         var done = new List<(ExperimentRun, RunFolder)>();
