@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Atelier.Data;
-using Atelier.Models;
 using Atelier.Reports;
-using Atelier.Serialization;
-using Atelier.Tensors;
 using Atelier.Training;
 
 namespace Atelier.Bench;
@@ -90,19 +87,13 @@ internal static class TimeToAccuracyBenchmark
     /// <summary>Evaluates each epoch's last checkpoint on the test set with the run's clock paused.</summary>
     private sealed class TestEvaluatingObserver(TrainOptions options, DataSplits data, RunFolder folder, Stopwatch clock) : ITrainingObserver
     {
-        private readonly Nn.Module model = ModelZoo.Create(options.Model, new ModelOptions
-        {
-            Channels = 1, Height = data.Train.Height, Width = data.Train.Width, Classes = data.ClassNames.Count,
-            Dropout = options.Dropout, BatchNorm = options.BatchNorm,
-        }, new Rng(0));
-
         public List<Point> Points { get; } = [];
 
         public void EpochEnded(EpochMetrics metrics, bool isBest)
         {
             clock.Stop();
             double seconds = clock.Elapsed.TotalSeconds;
-            Safetensors.LoadInto(folder.File(RunFolder.LastCheckpoint), model);
+            var model = Checkpoint.Load(folder.File(RunFolder.LastCheckpoint)).Model;
             double test = Evaluator.Evaluate(model, data.EvalLoader(data.Test, 256), data.ClassNames.Count, options.UsesFlipTta).Accuracy;
             Points.Add(new Point(metrics.Epoch, seconds, metrics.ValAccuracy, test));
             Console.WriteLine($"{metrics.Epoch,5} {seconds,9:F1} {100 * metrics.ValAccuracy,8:F2}% {100 * test,9:F2}%");
