@@ -62,7 +62,7 @@ public static class ExperimentCommand
         {
             string folder = Path.Combine(runner.Folder, ExperimentRunner.Sanitize(spec.Runs[i].Label));
             labels.Add(spec.Runs[i].Label);
-            if (only is not null && !only.Contains(spec.Runs[i].Label)) continue;
+            if (!runner.Selects(spec.Runs[i])) continue;
             if (File.Exists(Path.Combine(folder, RunFolder.ResultsJson)))
                 Console.WriteLine($"run {i + 1}/{spec.Runs.Count}: {spec.Runs[i].Label} is finished: skipped.");
             else pending.Add(i);

@@ -18,6 +18,9 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputRoot, dou
     /// <summary>Labels of the runs to train (the others are left as they are); null: every run.</summary>
     public IReadOnlySet<string>? Only { get; init; }
 
+    /// <summary>Whether this runner trains <paramref name="run"/> (see <see cref="Only"/>).</summary>
+    public bool Selects(ExperimentRun run) => Only is null || Only.Contains(run.Label);
+
     /// <param name="observerFor">The observer for each run (index, count, run).</param>
     public ExperimentResult Run(Dataset fullTrain, Dataset fullTest, Func<int, int, ExperimentRun, ITrainingObserver> observerFor, CancellationToken cancel)
     {
@@ -25,7 +28,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputRoot, dou
         for (int i = 0; i < spec.Runs.Count; i++)
         {
             var run = spec.Runs[i];
-            if (Only is not null && !Only.Contains(run.Label)) continue;
+            if (!Selects(run)) continue;
             var options = spec.OptionsFor(run, scale);
             options.Output = Folder;
             var folder = new RunFolder(Path.Combine(Folder, Sanitize(run.Label)));
