@@ -16,13 +16,14 @@ from torch import nn
 
 @dataclass(frozen=True)
 class ModelOptions:
-    """What a zoo model is built for (ModelOptions.cs): input size, classes, dropout override, BN switch."""
+    """What a zoo model is built for (ModelOptions.cs): input size, classes, dropout override, BN switch, patches."""
     channels: int = 1
     height: int = 28
     width: int = 28
     classes: int = 10
     dropout: Optional[float] = None  # None keeps each model's own rate
     batch_norm: bool = True
+    patch: int = 0  # MLPs read the image as patches of this side (0: whole image)
 
     @property
     def features(self) -> int:
@@ -62,38 +63,60 @@ def _conv_block(layers: list, o: ModelOptions, in_c: int, out_c: int, pool: bool
 
 # ---- Mlps.cs -------------------------------------------------------------------------------------
 
+class Patchify(nn.Module):
+    """Patchify.cs: [N, C, H, W] -> [N*P, C*k*k], one row per k x k patch (nn.Unfold with stride k, transposed)."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+        self.unfold = nn.Unfold(kernel_size=size, stride=size)
+
+    def forward(self, x):
+        rows = self.unfold(x).transpose(1, 2)  # [N, P, C*k*k]
+        return rows.reshape(-1, rows.shape[-1])
+
+
+class PatchMean(nn.Module):
+    """PatchMean.cs: [N*P, D] -> [N, D], the mean of each image's P patch rows."""
+
+    def __init__(self, patches: int):
+        super().__init__()
+        self.patches = patches
+
+    def forward(self, x):
+        return x.reshape(-1, self.patches, x.shape[-1]).mean(dim=1)
+
+
+def _stack(o: ModelOptions, widths, after: Callable[[int], list]) -> nn.Sequential:
+    """Mlps.Stack: Flatten (or Patchify), per width Linear + after(width), (PatchMean,) the classifier."""
+    in_f, patches = o.features, 0
+    if o.patch:
+        layers: list = [Patchify(o.patch)]
+        patches, in_f = (o.height // o.patch) * (o.width // o.patch), o.channels * o.patch * o.patch
+    else:
+        layers = [nn.Flatten()]
+    for width in widths:
+        layers += [nn.Linear(in_f, width), *after(width)]
+        in_f = width
+    if patches:
+        layers.append(PatchMean(patches))
+    layers.append(nn.Linear(in_f, o.classes))
+    return nn.Sequential(*layers)
+
+
 def mlp(o: ModelOptions) -> nn.Sequential:
-    return nn.Sequential(
-        nn.Flatten(),
-        nn.Linear(o.features, 392), nn.ReLU(),
-        nn.Linear(392, 196), nn.ReLU(),
-        nn.Linear(196, 98), nn.ReLU(),
-        nn.Linear(98, o.classes))
+    return _stack(o, (392, 196, 98), lambda _: [nn.ReLU()])
 
 
 def mlp_bn(o: ModelOptions) -> nn.Sequential:
     p = _rate(o, 0.2)
-    layers: list = [nn.Flatten()]
-    in_f = o.features
-    for width in (392, 196, 98):
-        layers += [nn.Linear(in_f, width), nn.ReLU()]
-        if o.batch_norm:
-            layers.append(nn.BatchNorm1d(width))
-        layers.append(nn.Dropout(p))
-        in_f = width
-    layers.append(nn.Linear(in_f, o.classes))
-    return nn.Sequential(*layers)
+    return _stack(o, (392, 196, 98), lambda w: [nn.ReLU(), nn.BatchNorm1d(w), nn.Dropout(p)] if o.batch_norm
+                  else [nn.ReLU(), nn.Dropout(p)])
 
 
 def _hidden(o: ModelOptions, widths, activation: Callable[[], nn.Module], dropout: float) -> nn.Sequential:
-    """Mlps.Hidden: Flatten, then per width Linear -> activation -> Dropout, then the classifier."""
-    layers: list = [nn.Flatten()]
-    in_f = o.features
-    for width in widths:
-        layers += [nn.Linear(in_f, width), activation(), nn.Dropout(dropout)]
-        in_f = width
-    layers.append(nn.Linear(in_f, o.classes))
-    return nn.Sequential(*layers)
+    """Per width Linear -> activation -> Dropout."""
+    return _stack(o, widths, lambda _: [activation(), nn.Dropout(dropout)])
 
 
 def mlp4(o: ModelOptions) -> nn.Sequential:
@@ -105,7 +128,7 @@ def mlp_custom(o: ModelOptions) -> nn.Sequential:
 
 
 def dense32(o: ModelOptions) -> nn.Sequential:
-    return nn.Sequential(nn.Flatten(), nn.Linear(o.features, 32), nn.Sigmoid(), nn.Linear(32, o.classes))
+    return _stack(o, (32,), lambda _: [nn.Sigmoid()])
 
 
 def mlp_dropout(o: ModelOptions) -> nn.Sequential:

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Atelier.Models;
 using Atelier.Tensors;
+using Atelier.Training;
 using Spectre.Console;
 
 namespace Atelier.Cli;
@@ -26,9 +27,12 @@ public static class ModelsCommand
 
     public static int Summary(string[] args)
     {
-        if (args.Length != 1) throw new UsageException("Usage: atelier summary MODEL (see `atelier models`).");
-        var info = ModelZoo.Get(args[0]);
-        var model = info.Build(new ModelOptions());
+        // The model's switches (--patch, --dropout, --no-batch-norm) change its layers, so summary reads them too.
+        var options = new TrainOptions();
+        var positional = OptionParser.Apply(args, options, new Dictionary<string, string?>());
+        if (positional.Count != 1) throw new UsageException("Usage: atelier summary MODEL [--patch N] [--no-batch-norm] (see `atelier models`).");
+        var info = ModelZoo.Get(positional[0]);
+        var model = info.Build(options.ModelOptionsFor(1, 28, 28, 10));
         var table = new Table().Border(TableBorder.Simple).Title($"{info.Name} ({Markup.Escape(info.Source)})")
             .AddColumn("#").AddColumn("layer").AddColumn("output shape").AddColumn(new TableColumn("parameters").RightAligned()).AddColumn(new TableColumn("FLOPs").RightAligned());
         foreach (var row in ModelSummary.Rows(model, Sample))

@@ -14,5 +14,11 @@ public sealed record ModelOptions
     /// <summary>False builds the model without its batch-norm layers (for ablations); true keeps them.</summary>
     public bool BatchNorm { get; init; } = true;
 
+    /// <summary>
+    /// Side of the square patches a fully connected model reads the image as (report 002's "patching"); 0 reads
+    /// the whole image. Models that are not fully connected refuse it.
+    /// </summary>
+    public int Patch { get; init; }
+
     public int Features => Channels * Height * Width;
 }

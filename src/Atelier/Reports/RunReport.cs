@@ -117,10 +117,7 @@ public static class RunReport
         Module built;
         try
         {
-            built = model ?? ModelZoo.Get(run.Options.Model).Build(new ModelOptions
-            {
-                Classes = run.ClassNames?.Count ?? 10, Dropout = run.Options.Dropout, BatchNorm = run.Options.BatchNorm,
-            });
+            built = model ?? ModelZoo.Get(run.Options.Model).Build(run.Options.ModelOptionsFor(1, 28, 28, run.ClassNames?.Count ?? 10));
         }
         catch (ArgumentException)
         {

@@ -24,11 +24,7 @@ public sealed record Checkpoint(string Path, Module Model, string ModelName, Nor
         var dims = m.GetValueOrDefault("atelier.input", "1,28,28").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var pairs = JsonSerializer.Deserialize<Dictionary<string, string>>(m.GetValueOrDefault("atelier.options", "{}")) ?? [];
         var options = TrainOptionTable.FromPairs(pairs);
-        var model = ModelZoo.Get(modelName).Build(new ModelOptions
-        {
-            Channels = dims[0], Height = dims[1], Width = dims[2], Classes = classes.Length,
-            Dropout = options.Dropout, BatchNorm = options.BatchNorm,
-        });
+        var model = ModelZoo.Get(modelName).Build(options.ModelOptionsFor(dims[0], dims[1], dims[2], classes.Length));
         try
         {
             model.LoadStateDict(file.Tensors);

@@ -25,6 +25,7 @@ public sealed class TrainOptions
     public string Init { get; set; } = "default";
     public float? Dropout { get; set; }
     public bool BatchNorm { get; set; } = true;
+    public int Patch { get; set; }
     public bool Augment { get; set; } = true;
     public int CropPadding { get; set; } = 2;
     public bool Flip { get; set; } = true;
@@ -54,6 +55,13 @@ public sealed class TrainOptions
 
     public static bool IsTtaMode(string mode) => mode is "auto" or "flip" or "none";
 
+    /// <summary>The model switches these options set, for images of this size and this many classes.</summary>
+    public Models.ModelOptions ModelOptionsFor(int channels, int height, int width, int classes) => new()
+    {
+        Channels = channels, Height = height, Width = width, Classes = classes,
+        Dropout = Dropout, BatchNorm = BatchNorm, Patch = Patch,
+    };
+
     public TrainOptions Clone() => (TrainOptions)MemberwiseClone();
 
     /// <summary>Checks ranges and names; throws ArgumentException with one sentence for the first problem.</summary>
@@ -68,6 +76,8 @@ public sealed class TrainOptions
         Require(LabelSmoothing >= 0 && LabelSmoothing < 1, $"--label-smoothing must be in [0, 1), got {LabelSmoothing}.");
         Require(IsTtaMode(Tta), $"--tta must be auto, flip or none, got '{Tta}'.");
         Require(Dropout is null || (Dropout >= 0 && Dropout < 1), $"--dropout must be in [0, 1), got {Dropout}.");
+        Require(Patch >= 0, $"--patch must be zero (whole images) or a positive patch side in pixels, got {Patch}.");
+        if (Patch > 0) Models.ModelZoo.Get(Model).Build(ModelOptionsFor(1, 28, 28, 10)); // refuses a model or size patches don't fit
         Require(ValSize >= 0, $"--val-size must be zero or positive, got {ValSize}.");
         Require(TrainSize >= 0, $"--train-size must be zero (all) or positive, got {TrainSize}.");
         Require(TestSize >= 0, $"--test-size must be zero (all) or positive, got {TestSize}.");

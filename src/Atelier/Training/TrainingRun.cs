@@ -49,11 +49,7 @@ public sealed class TrainingRun
     {
         if (options.Threads > 0) Workers.ThreadCount = options.Threads;
         var rng = new Rng((ulong)options.Seed);
-        var modelOptions = new ModelOptions
-        {
-            Channels = 1, Height = data.Train.Height, Width = data.Train.Width, Classes = data.ClassNames.Count,
-            Dropout = options.Dropout, BatchNorm = options.BatchNorm,
-        };
+        var modelOptions = options.ModelOptionsFor(1, data.Train.Height, data.Train.Width, data.ClassNames.Count);
         var model = ModelZoo.Create(options.Model, modelOptions, rng);
         if (options.Init != "default") Init.Apply(model, ParseInit(options.Init), rng);
         var dropoutRng = rng.Fork();

@@ -100,6 +100,11 @@ public sealed class CliTests
         Assert.Equal(0, summary.ExitCode);
         Assert.Contains("[1, 32, 28, 26]", summary.Stdout);
         Assert.Contains("582,500", summary.Stdout);
+
+        var patched = CliRunner.Run("summary", "mlp4", "--patch", "7");
+        Assert.Equal(0, patched.ExitCode);
+        Assert.Contains("Patchify(7x7)", patched.Stdout);
+        Assert.Contains("[16, 49]", patched.Stdout);
     }
 
     [Theory]
@@ -111,6 +116,8 @@ public sealed class CliTests
     [InlineData("Unknown option 'learning-rate'", "train", "--learning-rate", "0.1")]
     [InlineData("Unknown command 'fit'", "fit")]
     [InlineData("Unknown model 'resnet-9000'", "summary", "resnet-9000")]
+    [InlineData("--patch applies to the fully connected models", "train", "--model", "cnn", "--patch", "7")]
+    [InlineData("Patches of 6x6 pixels must tile the image exactly", "summary", "mlp4", "--patch", "6")]
     public void Bad_options_get_one_sentence_and_exit_code_2(string message, params string[] args) =>
         CliRunner.AssertOneSentenceError(CliRunner.Run(args), message, 2);
 

@@ -9,14 +9,20 @@ namespace Atelier.Tests.Models;
 /// </summary>
 public sealed class ZooInteropTests
 {
-    public static TheoryData<string> Names() => [.. ModelZoo.All.Select(m => m.Name)];
+    /// <summary>Fixture name, zoo model, patch side: every model as built by default, and gen_zoo.py's VARIANTS.</summary>
+    public static TheoryData<string, string, int> Builds()
+    {
+        var builds = new TheoryData<string, string, int> { { "mlp4-patch7", "mlp4", 7 }, { "mlp-bn-patch4", "mlp-bn", 4 } };
+        foreach (var m in ModelZoo.All) builds.Add(m.Name, m.Name, 0);
+        return builds;
+    }
 
     [Theory]
-    [MemberData(nameof(Names))]
-    public void Names_shapes_and_outputs_match_pytorch(string name)
+    [MemberData(nameof(Builds))]
+    public void Names_shapes_and_outputs_match_pytorch(string name, string zooName, int patch)
     {
         var fixture = Fixture.Load("zoo_" + name);
-        var model = ModelZoo.Get(name).Build(new ModelOptions());
+        var model = ModelZoo.Get(zooName).Build(new ModelOptions { Patch = patch });
         var state = model.StateDict();
         var names = fixture.Meta.GetProperty("names").EnumerateArray().Select(e => e.GetString()!).ToArray();
         var shapes = fixture.Meta.GetProperty("shapes").EnumerateArray().Select(s => string.Join(",", s.EnumerateArray().Select(d => d.GetInt32()))).ToArray();
