@@ -69,7 +69,7 @@ public static class ExperimentReport
         report.AddFigure("Validation loss per epoch", Compare(runs, "validation loss per epoch", "validation loss", null, h => h.ValLoss));
         report.AddFigure("Training loss per epoch", Compare(runs, "training loss per epoch", "training loss", null, h => h.TrainLoss));
         if (varying.Count == 1 && FinalAgainstOption(runs, varying[0]) is { } sweep)
-            report.AddFigure($"Test accuracy against {varying[0]}", sweep);
+            report.AddFigure($"Test accuracy against {varying[0]}", sweep.Svg, sweep.Caption);
         if (MetricBars(runs) is { } bars) report.AddFigure("Metric comparison", bars);
         var rolling = new LineChart { Title = "Rolling average of validation accuracy (window 5 epochs)", XLabel = "epoch", YLabel = "validation accuracy", YUnit = "%" };
         int maxEpochs = 0;
@@ -99,7 +99,7 @@ public static class ExperimentReport
     }
 
     /// <summary>Final test accuracy against a numeric option (log x for learning rate and batch size), or bars per value.</summary>
-    private static string? FinalAgainstOption(IReadOnlyList<RunReportData> runs, string option)
+    private static (string Svg, string? Caption)? FinalAgainstOption(IReadOnlyList<RunReportData> runs, string option)
     {
         var x = new List<double>();
         var y = new List<double>();
@@ -117,9 +117,13 @@ public static class ExperimentReport
         if (y.Count < 2) return null;
         if (!numeric)
         {
-            var bars = new BarChart(labels.ToArray()) { Title = $"Test accuracy by {option}", ValueLabel = "test accuracy", ValueUnit = "%", CategoryLabel = option, ValueFormat = "0.00" };
+            double start = AccuracyAxisStart(y);
+            var bars = new BarChart(labels.ToArray())
+            {
+                Title = $"Test accuracy by {option}", ValueLabel = "test accuracy", ValueUnit = "%", CategoryLabel = option, ValueFormat = "0.00", ValueMin = start,
+            };
             bars.Add(new BarSeries("test accuracy", y.ToArray()));
-            return bars.ToSvg();
+            return (bars.ToSvg(), start > 0 ? string.Create(CultureInfo.InvariantCulture, $"The axis starts at {start:0}%, not 0, so that a point of difference shows.") : null);
         }
         bool log = option is "lr" or "batch-size" or "weight-decay" && x.TrueForAll(v => v > 0);
         var order = Enumerable.Range(0, x.Count).OrderBy(i => x[i]).ToArray();
@@ -129,7 +133,19 @@ public static class ExperimentReport
             YLabel = "test accuracy", YUnit = "%", XLog = log, XTicks = x.Count <= 12 ? x.ToArray() : null,
         };
         chart.Add(new LineSeries("", order.Select(i => x[i]).ToArray(), order.Select(i => y[i]).ToArray()) { Markers = true });
-        return chart.ToSvg();
+        return (chart.ToSvg(), null);
+    }
+
+    /// <summary>
+    /// Where bars of close accuracies start their axis: whole points below the lowest, so that 89.7% and 90.7% are
+    /// not the same bar on a 0–100 axis; 0 when the accuracies spread widely enough to compare from zero.
+    /// </summary>
+    internal static double AccuracyAxisStart(IReadOnlyList<double> accuracies)
+    {
+        double lo = accuracies.Min(), spread = accuracies.Max() - lo;
+        if (spread > 25) return 0;
+        double step = spread < 4 ? 1 : 5;
+        return Math.Max(0, Math.Floor((lo - Math.Max(step, spread)) / step) * step);
     }
 
     private static string? MetricBars(IReadOnlyList<RunReportData> runs)

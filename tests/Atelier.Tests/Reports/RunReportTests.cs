@@ -115,6 +115,30 @@ public sealed class RunReportTests
         Assert.False(File.Exists(Path.Combine(dir, "sweep-figures", "99-stale.svg")));
     }
 
+    [Theory]
+    [InlineData(new[] { 89.72, 90.68, 90.06 }, 88)]
+    [InlineData(new[] { 80.5, 88.0 }, 70)]
+    [InlineData(new[] { 38.5, 86.0 }, 0)]
+    public void Close_accuracies_get_bars_on_a_zoomed_axis(double[] accuracies, double start) =>
+        Assert.Equal(start, ExperimentReport.AccuracyAxisStart(accuracies));
+
+    [Fact]
+    public void A_sweep_over_a_named_option_draws_bars_from_below_the_lowest_accuracy()
+    {
+        string root = TestData.TempDirectory();
+        string[] inits = ["he-normal", "xavier-uniform"];
+        for (int i = 0; i < inits.Length; i++)
+            FakeRun(root, $"init={inits[i]}", o => o.Init = inits[i], finished: true, quality: 0.8 + 0.1 * i);
+        var report = ExperimentReport.Build("inits", null, RunReportData.LoadExperiment(root), test: null);
+        string html = report.ToHtml();
+        Assert.Contains("The axis starts at 70%, not 0", html);
+        string dir = TestData.TempDirectory();
+        string bars = Assert.Single(ExperimentReport.Write(report, Path.Combine(dir, "inits.html")), f => f.EndsWith("-test-accuracy-against-init.svg", StringComparison.Ordinal));
+        var texts = SvgAssert.Texts(SvgAssert.WellFormed(File.ReadAllText(bars)));
+        Assert.Contains("70", texts);
+        Assert.DoesNotContain("0", texts);
+    }
+
     [Fact]
     public void A_folder_without_runs_is_refused_in_one_sentence()
     {
