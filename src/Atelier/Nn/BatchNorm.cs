@@ -15,6 +15,7 @@ public abstract class BatchNorm : Module, IBackward
     private readonly float[] mean, variance, invStd, dyXhatSum, dySum, scratch;
     private bool trainedForward, fusedReLU;
     private int n, s;
+    private int averaged = -1; // ≥ 0 while averaging: the batches averaged so far
 
     protected BatchNorm(int channels, float eps, float momentum)
     {
@@ -71,7 +72,9 @@ public abstract class BatchNorm : Module, IBackward
             if ((long)n * s <= 1)
                 throw new ArgumentException($"{Describe()} needs more than one value per channel in training mode, got input {shape}.");
             BatchNormalization.ForwardTrain(y.Span, mean, variance, invStd, input.Span, Weight.Span, Bias.Span, n, Channels, s, Eps, scratch, relu);
-            BatchNormalization.UpdateRunningStatistics(RunningMean.Span, RunningVar.Span, mean, variance, (long)n * s, Momentum);
+            // While averaging, batch k weighs 1/k: the running statistics become the exact mean over the batches.
+            float momentum = averaged >= 0 ? 1f / ++averaged : Momentum;
+            BatchNormalization.UpdateRunningStatistics(RunningMean.Span, RunningVar.Span, mean, variance, (long)n * s, momentum);
             NumBatchesTracked[0] += 1;
         }
         else
@@ -115,6 +118,19 @@ public abstract class BatchNorm : Module, IBackward
         yield return new StateEntry("running_mean", RunningMean);
         yield return new StateEntry("running_var", RunningVar);
         yield return new StateEntry("num_batches_tracked", NumBatchesTracked, IsInt64: true);
+    }
+
+    /// <summary>
+    /// Until <see cref="EndAveraging"/>, training-mode batches replace the running statistics with their exact
+    /// average (PyTorch's momentum=None) instead of updating a moving average.
+    /// </summary>
+    public void BeginAveraging() => averaged = 0;
+
+    /// <summary>Back to the moving average; the batch count is set back to <paramref name="batchesTracked"/>.</summary>
+    public void EndAveraging(float batchesTracked)
+    {
+        averaged = -1;
+        NumBatchesTracked[0] = batchesTracked;
     }
 
     /// <summary>PyTorch's reset: weight 1, bias 0, running mean 0, running variance 1, no batches tracked (uses no randomness).</summary>

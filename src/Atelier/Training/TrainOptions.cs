@@ -26,6 +26,7 @@ public sealed class TrainOptions
     public float? Dropout { get; set; }
     public bool BatchNorm { get; set; } = true;
     public int Patch { get; set; }
+    public int BnRecalibrate { get; set; } = 2048;
     public bool Augment { get; set; } = true;
     public int CropPadding { get; set; } = 2;
     public bool Flip { get; set; } = true;
@@ -78,6 +79,7 @@ public sealed class TrainOptions
         Require(Dropout is null || (Dropout >= 0 && Dropout < 1), $"--dropout must be in [0, 1), got {Dropout}.");
         Require(Patch >= 0, $"--patch must be zero (whole images) or a positive patch side in pixels, got {Patch}.");
         if (Patch > 0) Models.ModelZoo.Get(Model).Build(ModelOptionsFor(1, 28, 28, 10)); // refuses a model or size patches don't fit
+        Require(BnRecalibrate >= 0, $"--bn-recalibrate must be zero (off) or a number of training images, got {BnRecalibrate}.");
         Require(ValSize >= 0, $"--val-size must be zero or positive, got {ValSize}.");
         Require(TrainSize >= 0, $"--train-size must be zero (all) or positive, got {TrainSize}.");
         Require(TestSize >= 0, $"--test-size must be zero (all) or positive, got {TestSize}.");

@@ -58,6 +58,7 @@ public sealed class TrainingRun
 
         var trainLoader = data.TrainLoader(options);
         var valLoader = data.EvalLoader(data.Validation, options.BatchSize);
+        var recalibration = RecalibrationLoader(data, model);
         var optimizer = Optimizers.Create(options.Optimizer, model.Parameters(), OptimizerSettings(options));
         var scheduler = Schedules.Create(options, optimizer, trainLoader.BatchCount);
         var trainer = new Trainer(model, optimizer, scheduler, options.Loss, options.LabelSmoothing, options.ClipNorm);
@@ -89,6 +90,7 @@ public sealed class TrainingRun
                 double lr = optimizer.LearningRate;
                 var (trainLoss, trainAccuracy) = trainer.TrainEpoch(trainLoader, epoch, options.Epochs, observer, cancel);
                 double seconds = epochClock.Elapsed.TotalSeconds;
+                if (recalibration is not null) BatchNormRecalibration.Run(model, recalibration.Epoch(0).Select(b => b.Images));
                 var val = data.Validation.Count > 0 ? trainer.Evaluate(valLoader, data.ClassNames.Count) : null;
                 double valLoss = val?.Loss ?? trainLoss;
                 if (scheduler is { StepsPerBatch: false }) scheduler.Step(valLoss);
@@ -127,6 +129,18 @@ public sealed class TrainingRun
         Results.Write(result);
         store.FinishRun(runId, Results.KeyMetrics(result));
         return result;
+    }
+
+    /// <summary>
+    /// The first --bn-recalibrate training images, unaugmented, when the model has a dropout feeding a batch norm:
+    /// after each epoch they give the batch norms the statistics evaluation will see (see BatchNormRecalibration).
+    /// </summary>
+    private DataLoader? RecalibrationLoader(DataSplits data, Module model)
+    {
+        int count = Math.Min(options.BnRecalibrate, data.Train.Count);
+        if (count == 0 || !BatchNormRecalibration.Needed(model)) return null;
+        var first = Enumerable.Range(0, count).ToArray();
+        return data.EvalLoader(data.Train.Subset(first, "recalibration"), options.BatchSize);
     }
 
     private Dictionary<string, string> CheckpointMetadata(DataSplits data) => new()

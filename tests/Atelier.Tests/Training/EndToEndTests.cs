@@ -116,6 +116,28 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public void Batch_norm_recalibration_changes_the_statistics_evaluation_uses_and_nothing_of_training()
+    {
+        var tmp = TestData.TempDirectory();
+        RunResult Run(int images)
+        {
+            var o = Small("mlp-bn", Path.Combine(tmp, images.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            o.Epochs = 2;
+            o.BnRecalibrate = images;
+            return Train(o);
+        }
+        var plain = Run(0);
+        var recalibrated = Run(1000);
+        Assert.Equal(plain.History.Select(h => h.TrainLoss), recalibrated.History.Select(h => h.TrainLoss));
+        Assert.NotEqual(plain.History.Select(h => h.ValLoss), recalibrated.History.Select(h => h.ValLoss));
+        var before = Safetensors.Load(plain.Folder.File(RunFolder.LastCheckpoint)).Tensors;
+        var after = Safetensors.Load(recalibrated.Folder.File(RunFolder.LastCheckpoint)).Tensors;
+        Assert.Equal(before["1.weight"].ToArray(), after["1.weight"].ToArray());
+        Assert.NotEqual(before["3.running_var"].ToArray(), after["3.running_var"].ToArray());
+        Assert.Equal(before["3.num_batches_tracked"].ToArray(), after["3.num_batches_tracked"].ToArray());
+    }
+
+    [Fact]
     public void A_resumed_run_ends_with_exactly_the_numbers_of_the_uninterrupted_run()
     {
         var tmp = TestData.TempDirectory();
