@@ -1,0 +1,40 @@
+using Atelier.Experiments;
+using Atelier.Models;
+using Xunit;
+
+namespace Atelier.Tests.Cli;
+
+/// <summary>Every study shipped in experiments/ parses, names each run once, and builds every run's model.</summary>
+public sealed class ShippedExperimentTests
+{
+    public static TheoryData<string> Files()
+    {
+        var data = new TheoryData<string>();
+        foreach (string path in Directory.GetFiles(Path.Combine(RepositoryRoot(), "experiments"), "*.yaml").Order())
+            data.Add(Path.GetFileName(path));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void A_shipped_experiment_loads_and_builds_its_models(string file)
+    {
+        var spec = ExperimentSpec.Load(Path.Combine(RepositoryRoot(), "experiments", file));
+
+        Assert.Equal(Path.GetFileNameWithoutExtension(file), spec.Name);
+        Assert.Equal(spec.Runs.Count, spec.Runs.Select(r => r.Label).Distinct().Count());
+        foreach (var run in spec.Runs)
+        {
+            var options = spec.OptionsFor(run, 1);
+            var model = ModelZoo.Get(options.Model).Build(options.ModelOptionsFor(1, 28, 28, 10));
+            Assert.NotEmpty(model.Parameters());
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Atelier.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException("Atelier.sln not found above the test binaries.");
+    }
+}
