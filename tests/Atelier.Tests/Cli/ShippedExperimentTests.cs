@@ -7,10 +7,12 @@ namespace Atelier.Tests.Cli;
 /// <summary>Every study shipped in experiments/ parses, names each run once, and builds every run's model.</summary>
 public sealed class ShippedExperimentTests
 {
+    private static readonly string Folder = Path.Combine(RepositoryRoot(), "experiments");
+
     public static TheoryData<string> Files()
     {
         var data = new TheoryData<string>();
-        foreach (string path in Directory.GetFiles(Path.Combine(RepositoryRoot(), "experiments"), "*.yaml").Order())
+        foreach (string path in Directory.GetFiles(Folder, "*.yaml").Order())
             data.Add(Path.GetFileName(path));
         return data;
     }
@@ -19,7 +21,7 @@ public sealed class ShippedExperimentTests
     [MemberData(nameof(Files))]
     public void A_shipped_experiment_loads_and_builds_its_models(string file)
     {
-        var spec = ExperimentSpec.Load(Path.Combine(RepositoryRoot(), "experiments", file));
+        var spec = ExperimentSpec.Load(Path.Combine(Folder, file));
 
         Assert.Equal(Path.GetFileNameWithoutExtension(file), spec.Name);
         Assert.Equal(spec.Runs.Count, spec.Runs.Select(r => r.Label).Distinct().Count());
