@@ -158,9 +158,6 @@ public static class ExperimentCommand
         return args[++i];
     }
 
-    private static string EpochLine(EpochMetrics m, bool isBest) => string.Create(CultureInfo.InvariantCulture,
-        $"epoch {m.Epoch,3}  train loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P2}  val loss {m.ValLoss:F4} acc {m.ValAccuracy:P2}  lr {m.LearningRate:G3}  {m.Seconds:F1}s{(isBest ? "  *best" : "")}");
-
     /// <summary>Three bars, reused from run to run: runs of the experiment, epochs of this run, batches of this epoch.</summary>
     private sealed class LiveObserver(ProgressContext ctx, ProgressTask overall) : ITrainingObserver
     {
@@ -199,7 +196,7 @@ public static class ExperimentCommand
         public void EpochEnded(EpochMetrics m, bool isBest)
         {
             epochTask!.Value = m.Epoch;
-            AnsiConsole.MarkupLine(Markup.Escape($"{label}: {EpochLine(m, isBest)}"));
+            AnsiConsole.MarkupLine(Markup.Escape($"{label}: {Progress.EpochLine(m, isBest)}"));
         }
 
         public void Message(string text) => AnsiConsole.MarkupLine(Markup.Escape(text));
@@ -215,7 +212,7 @@ public static class ExperimentCommand
             Console.WriteLine($"run {index + 1}/{count}: {label}");
         }
 
-        public void EpochEnded(EpochMetrics m, bool isBest) => Console.WriteLine($"{label}: {EpochLine(m, isBest)}");
+        public void EpochEnded(EpochMetrics m, bool isBest) => Console.WriteLine($"{label}: {Progress.EpochLine(m, isBest)}");
 
         public void Message(string text) => Console.WriteLine(text);
     }

@@ -44,7 +44,7 @@ public static class Progress
         public void EpochEnded(EpochMetrics m, bool isBest)
         {
             epochTask.Value = m.Epoch;
-            AnsiConsole.MarkupLine(Markup.Escape(PlainObserver.Line(m, isBest)));
+            AnsiConsole.MarkupLine(Markup.Escape(EpochLine(m, isBest)));
         }
 
         public void Message(string text) => AnsiConsole.MarkupLine(Markup.Escape(text));
@@ -52,11 +52,16 @@ public static class Progress
 
     private sealed class PlainObserver : ITrainingObserver
     {
-        public void EpochEnded(EpochMetrics m, bool isBest) => Console.WriteLine(Line(m, isBest));
+        public void EpochEnded(EpochMetrics m, bool isBest) => Console.WriteLine(EpochLine(m, isBest));
 
         public void Message(string text) => Console.WriteLine(text);
+    }
 
-        public static string Line(EpochMetrics m, bool isBest) => string.Create(CultureInfo.InvariantCulture,
-            $"epoch {m.Epoch,3}  train loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P2}  val loss {m.ValLoss:F4} acc {m.ValAccuracy:P2}  lr {m.LearningRate:G3}  {m.Seconds:F1}s{(isBest ? "  *best" : "")}");
+    /// <summary>One epoch as a line of the log; the validation part is left out when the run holds no images out (--val-size 0).</summary>
+    public static string EpochLine(EpochMetrics m, bool isBest)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string validation = double.IsNaN(m.ValLoss) ? "" : string.Create(inv, $"  val loss {m.ValLoss:F4} acc {m.ValAccuracy:P2}");
+        return string.Create(inv, $"epoch {m.Epoch,3}  train loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P2}{validation}  lr {m.LearningRate:G3}  {m.Seconds:F1}s{(isBest ? "  *best" : "")}");
     }
 }

@@ -41,7 +41,8 @@ public static class TrainCommand
         try
         {
             var data = DataCommand.Load(options);
-            Console.WriteLine($"Training {options.Model} on {data.Train.Count:N0} images, validating on {data.Validation.Count:N0}, testing on {data.Test.Count:N0}.");
+            string validation = data.Validation.Count > 0 ? $"validating on {data.Validation.Count:N0}" : "no validation split (the lowest training loss picks the best epoch)";
+            Console.WriteLine($"Training {options.Model} on {data.Train.Count:N0} images, {validation}, testing on {data.Test.Count:N0}.");
             var result = Progress.Run(options.Epochs, observer =>
             {
                 var run = new TrainingRun(options, observer);

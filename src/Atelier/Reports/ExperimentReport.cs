@@ -213,9 +213,10 @@ public static class ExperimentReport
         {
             if (svg is not null) report.AddFigure($"{who}: {heading}", svg, caption);
         }
-        string lossCaption = $"Solid: training; dashed: validation. {run.Options.Model}, {run.Options.Optimizer} lr {run.Options.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}, batch {run.Options.BatchSize}.";
+        string validation = RunReport.HasValidation(run) ? "dashed: validation" : "no validation split";
+        string lossCaption = $"Solid: training; {validation}. {run.Options.Model}, {run.Options.Optimizer} lr {run.Options.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}, batch {run.Options.BatchSize}.";
         Figure("loss per epoch", RunReport.LossCurves(run), lossCaption);
-        Figure("accuracy per epoch", RunReport.AccuracyCurves(run), "Solid: training (running mean over the epoch, with dropout and augmentation on); dashed: validation.");
+        Figure("accuracy per epoch", RunReport.AccuracyCurves(run), $"Solid: training (running mean over the epoch, with dropout and augmentation on); {validation}.");
         Figure("accuracy against training time", RunReport.AccuracyOverTime(run), "Validation accuracy after each epoch against the seconds of training so far (evaluation not counted).");
         Figure("learning rate", RunReport.LearningRate(run));
         Figure("confusion matrix", RunReport.ConfusionCounts(run), "Rows: actual class; columns: predicted class; counts of test images.");

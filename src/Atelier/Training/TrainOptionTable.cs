@@ -51,7 +51,7 @@ public static class TrainOptionTable
         Text("output", "folder for run folders and the run store", o => o.Output, (o, v) => o.Output = v),
         Int("patience", "early stopping: epochs without improvement (0: off)", o => o.Patience, (o, v) => o.Patience = v),
         Float("min-delta", "early stopping: smallest improvement of the monitored value", o => o.MinDelta, (o, v) => o.MinDelta = v),
-        Text("monitor", "what picks the best epoch and drives early stopping: val-accuracy or val-loss", o => o.Monitor, (o, v) => o.Monitor = v.ToLowerInvariant()),
+        Text("monitor", "what picks the best epoch and drives early stopping: val-accuracy or val-loss (the training loss when --val-size is 0)", o => o.Monitor, (o, v) => o.Monitor = v.ToLowerInvariant()),
         Float("clip-norm", "clip the gradient norm to this (0: off)", o => o.ClipNorm, (o, v) => o.ClipNorm = v),
         Text("data", "folder with the IDX files (else ATELIER_DATA, else the cache, else download)", o => o.Data, (o, v) => o.Data = v),
         Text("name", "a name for the run", o => o.Name, (o, v) => o.Name = v),

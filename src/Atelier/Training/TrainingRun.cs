@@ -62,7 +62,9 @@ public sealed class TrainingRun
         var optimizer = Optimizers.Create(options.Optimizer, model.Parameters(), OptimizerSettings(options));
         var scheduler = Schedules.Create(options, optimizer, trainLoader.BatchCount);
         var trainer = new Trainer(model, optimizer, scheduler, options.Loss, options.LabelSmoothing, options.ClipNorm);
-        var stopping = new EarlyStopping(options.Patience, options.MinDelta, maximize: options.Monitor == "val-accuracy");
+        // Without a validation split (--val-size 0) the best epoch is the one with the lowest training loss.
+        bool byAccuracy = options.Monitor == "val-accuracy" && data.Validation.Count > 0;
+        var stopping = new EarlyStopping(options.Patience, options.MinDelta, maximize: byAccuracy);
         var history = new List<EpochMetrics>();
         var metadata = CheckpointMetadata(data);
         var folder = openFolder();
@@ -97,7 +99,7 @@ public sealed class TrainingRun
                 trainSeconds += seconds;
                 var metrics = new EpochMetrics(epoch, trainLoss, trainAccuracy, val?.Loss ?? double.NaN, val?.Accuracy ?? double.NaN, lr, seconds);
                 history.Add(metrics);
-                bool best = stopping.Observe(epoch, options.Monitor == "val-accuracy" && val is not null ? val.Accuracy : valLoss);
+                bool best = stopping.Observe(epoch, byAccuracy ? val!.Accuracy : valLoss);
                 metadata["atelier.epoch"] = epoch.ToString(CultureInfo.InvariantCulture);
                 if (best) Safetensors.SaveModel(folder.File(RunFolder.BestCheckpoint), model, metadata);
                 Safetensors.SaveModel(folder.File(RunFolder.LastCheckpoint), model, metadata);
@@ -118,7 +120,8 @@ public sealed class TrainingRun
             throw;
         }
 
-        if (stopping.ShouldStop) observer.Message($"Early stopping: no improvement of {options.Monitor} for {options.Patience} epochs; restoring epoch {stopping.BestEpoch}.");
+        string monitored = data.Validation.Count > 0 ? options.Monitor : "train-loss";
+        if (stopping.ShouldStop) observer.Message($"Early stopping: no improvement of {monitored} for {options.Patience} epochs; restoring epoch {stopping.BestEpoch}.");
         Safetensors.LoadInto(folder.File(RunFolder.BestCheckpoint), model);
         var test = Evaluator.Evaluate(model, data.EvalLoader(data.Test, options.BatchSize), data.ClassNames.Count, options.UsesFlipTta);
         var matrix = new ConfusionMatrix(data.ClassNames.Count);

@@ -30,6 +30,19 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public void Without_a_validation_split_the_best_epoch_is_the_one_with_the_lowest_training_loss()
+    {
+        var options = Small("mlp", TestData.TempDirectory());
+        (options.ValSize, options.Epochs, options.TrainSize) = (0, 3, 3000);
+        var result = Train(options);
+
+        Assert.All(result.History, h => Assert.True(double.IsNaN(h.ValAccuracy)));
+        int lowest = result.History.MinBy(h => h.TrainLoss)!.Epoch;
+        Assert.Equal(3, lowest); // training loss falls every epoch here, so the last epoch is kept
+        Assert.Equal(lowest, result.BestEpoch);
+    }
+
+    [Fact]
     public void A_safetensors_round_trip_reproduces_the_logits_bit_for_bit()
     {
         var tmp = TestData.TempDirectory();
