@@ -68,11 +68,12 @@ public static class CommandLine
 
     private static void PrintUsage()
     {
-        Console.WriteLine("""
-            atelier — train, compare and serve Fashion-MNIST classifiers
+        var defaults = new TrainOptions();
+        Console.WriteLine($"""
+            atelier — train, compare and report on Fashion-MNIST classifiers
 
             Commands:
-              train [--option value ...]        train a model (default: cnn-deep-bn, 15 epochs); --help lists options
+              train [--option value ...]        train a model (default: {defaults.Model}, {defaults.Epochs} epochs); --help lists options
               train --resume RUN                continue an interrupted run
               train --config FILE.yaml          read options from a YAML file (command-line options win)
               evaluate RUN|CHECKPOINT           test-set metrics of a saved model
