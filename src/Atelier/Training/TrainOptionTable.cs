@@ -42,7 +42,7 @@ public static class TrainOptionTable
         Float("rotate", "random rotation up to this many degrees (0: off)", o => o.Rotate, (o, v) => o.Rotate = v),
         Float("erase", "random-erasing probability (0: off)", o => o.Erase, (o, v) => o.Erase = v),
         Text("tta", "test-time augmentation: flip (each test prediction averaged with the mirror image's), none, or auto (flip when training flips)", o => o.Tta, (o, v) => o.Tta = v.ToLowerInvariant()),
-        Int("val-size", "validation images held out of the training set", o => o.ValSize, (o, v) => o.ValSize = v),
+        Int("val-size", "validation images held out of the training set (0: none, every image trains)", o => o.ValSize, (o, v) => o.ValSize = v),
         Flag("stratified", "stratified validation split", o => o.Stratified, (o, v) => o.Stratified = v),
         Int("train-size", "train on only this many images (0: all)", o => o.TrainSize, (o, v) => o.TrainSize = v),
         Int("test-size", "test on only this many images (0: all)", o => o.TestSize, (o, v) => o.TestSize = v),
