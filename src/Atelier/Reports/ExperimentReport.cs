@@ -65,23 +65,39 @@ public static class ExperimentReport
     {
         var varying = VaryingOptions(runs);
         string what = varying.Count > 0 ? $"Runs differ in: {string.Join(", ", varying)}." : "";
-        report.AddFigure("Validation accuracy per epoch", Compare(runs, "validation accuracy per epoch", "validation accuracy", "%", h => 100 * h.ValAccuracy), what);
-        report.AddFigure("Validation loss per epoch", Compare(runs, "validation loss per epoch", "validation loss", null, h => h.ValLoss));
+        bool validated = runs.Any(RunReport.HasValidation);
+        if (validated)
+        {
+            report.AddFigure("Validation accuracy per epoch", Compare(runs, "validation accuracy per epoch", "validation accuracy", "%", h => 100 * h.ValAccuracy), what);
+            report.AddFigure("Validation loss per epoch", Compare(runs, "validation loss per epoch", "validation loss", null, h => h.ValLoss));
+        }
+        else
+        {
+            report.AddFigure("Training accuracy per epoch", Compare(runs, "training accuracy per epoch", "training accuracy", "%", h => 100 * h.TrainAccuracy),
+                $"{what} No run holds a validation split out (val-size 0), so the training accuracy stands in for it.".TrimStart());
+        }
         report.AddFigure("Training loss per epoch", Compare(runs, "training loss per epoch", "training loss", null, h => h.TrainLoss));
         if (varying.Count == 1 && FinalAgainstOption(runs, varying[0]) is { } sweep)
             report.AddFigure($"Test accuracy against {varying[0]}", sweep.Svg, sweep.Caption);
-        if (MetricBars(runs) is { } bars) report.AddFigure("Metric comparison", bars);
+        if (MetricBars(runs) is { } bars) report.AddFigure("Metric comparison", bars.Svg, bars.Caption);
+        if (validated)
+            report.AddFigure("Rolling validation accuracy", RollingValidationAccuracy(runs), "Mean of the last 5 epochs' validation accuracy (fewer at the start), which smooths epoch-to-epoch noise.");
+        if (TrainingTimeBars(runs) is { } time) report.AddFigure("Training time", time);
+    }
+
+    private static string RollingValidationAccuracy(IReadOnlyList<RunReportData> runs)
+    {
         var rolling = new LineChart { Title = "Rolling average of validation accuracy (window 5 epochs)", XLabel = "epoch", YLabel = "validation accuracy", YUnit = "%" };
         int maxEpochs = 0;
         for (int i = 0; i < runs.Count; i++)
         {
+            if (!RunReport.HasValidation(runs[i])) continue;
             var acc = RunReport.Column(runs[i], h => 100 * h.ValAccuracy);
             rolling.Add(new LineSeries(runs[i].Label, RunReport.Epochs(runs[i]), RollingAverage.Compute(acc, 5)) { ColorIndex = i, Markers = acc.Length == 1 });
             maxEpochs = Math.Max(maxEpochs, acc.Length);
         }
         RunReport.IntegerEpochTicks(rolling, maxEpochs);
-        report.AddFigure("Rolling validation accuracy", rolling.ToSvg(), "Mean of the last 5 epochs' validation accuracy (fewer at the start), which smooths epoch-to-epoch noise.");
-        if (TrainingTimeBars(runs) is { } time) report.AddFigure("Training time", time);
+        return rolling.ToSvg();
     }
 
     /// <summary>One series per run of a per-epoch metric.</summary>
@@ -91,7 +107,9 @@ public static class ExperimentReport
         int maxEpochs = 0;
         for (int i = 0; i < runs.Count; i++)
         {
-            chart.Add(new LineSeries(runs[i].Label, RunReport.Epochs(runs[i]), RunReport.Column(runs[i], pick)) { ColorIndex = i, Markers = runs[i].History.Count <= 20 });
+            var values = RunReport.Column(runs[i], pick);
+            if (values.All(double.IsNaN)) continue; // a run without a validation split, in a validation chart; colours stay the run's
+            chart.Add(new LineSeries(runs[i].Label, RunReport.Epochs(runs[i]), values) { ColorIndex = i, Markers = runs[i].History.Count <= 20 });
             maxEpochs = Math.Max(maxEpochs, runs[i].History.Count);
         }
         RunReport.IntegerEpochTicks(chart, maxEpochs);
@@ -148,7 +166,7 @@ public static class ExperimentReport
         return Math.Max(0, Math.Floor((lo - Math.Max(step, spread)) / step) * step);
     }
 
-    private static string? MetricBars(IReadOnlyList<RunReportData> runs)
+    private static (string Svg, string? Caption)? MetricBars(IReadOnlyList<RunReportData> runs)
     {
         var names = new List<string>();
         var accuracy = new List<double>();
@@ -161,13 +179,14 @@ public static class ExperimentReport
             f1.Add(r.Classification.MacroF1);
         }
         if (names.Count == 0) return null;
+        double start = names.Count > 1 ? AccuracyAxisStart([.. accuracy.Concat(f1).Select(v => 100 * v)]) / 100 : 0;
         var chart = new BarChart(names.ToArray())
         {
-            Title = "Test accuracy and macro F1 per run", ValueLabel = "score (0 to 1)", ValueFormat = "0.000", ValueMax = 1, CategoryLabel = "run",
+            Title = "Test accuracy and macro F1 per run", ValueLabel = "score (0 to 1)", ValueFormat = "0.000", ValueMin = start, ValueMax = start > 0 ? null : 1, CategoryLabel = "run",
             Width = Math.Max(640, Math.Min(1100, 160 + names.Count * 90)),
         };
         chart.Add(new BarSeries("accuracy", accuracy.ToArray())).Add(new BarSeries("macro F1", f1.ToArray()));
-        return chart.ToSvg();
+        return (chart.ToSvg(), start > 0 ? string.Create(CultureInfo.InvariantCulture, $"The axis starts at {start:0.00}, not 0, so that a point of difference shows.") : null);
     }
 
     private static string? TrainingTimeBars(IReadOnlyList<RunReportData> runs)

@@ -11,8 +11,8 @@ public sealed class RunReportTests
 {
     private static readonly string[] Classes = [.. FashionMnist.ClassNames];
 
-    /// <summary>A run folder as a run leaves it; with results only when <paramref name="finished"/>.</summary>
-    private static RunFolder FakeRun(string root, string label, Action<TrainOptions> configure, bool finished, int epochs = 6, double quality = 0.8)
+    /// <summary>A run folder as a run leaves it; with results only when <paramref name="finished"/>; without validation figures when not <paramref name="validated"/> (val-size 0).</summary>
+    private static RunFolder FakeRun(string root, string label, Action<TrainOptions> configure, bool finished, int epochs = 6, double quality = 0.8, bool validated = true)
     {
         var folder = new RunFolder(Path.Combine(root, label));
         Directory.CreateDirectory(folder.Path);
@@ -21,7 +21,9 @@ public sealed class RunReportTests
         folder.WriteOptions(options);
         var history = new List<EpochMetrics>();
         for (int e = 1; e <= epochs; e++)
-            history.Add(new EpochMetrics(e, 1.0 / e, quality - 0.3 / e, e == 3 ? double.NaN : 1.2 / e, quality - 0.35 / e, options.LearningRate / e, 1.5));
+            history.Add(validated
+                ? new EpochMetrics(e, 1.0 / e, quality - 0.3 / e, e == 3 ? double.NaN : 1.2 / e, quality - 0.35 / e, options.LearningRate / e, 1.5)
+                : new EpochMetrics(e, 1.0 / e, quality - 0.3 / e, double.NaN, double.NaN, options.LearningRate / e, 1.5));
         folder.WriteHistory(history);
         if (finished)
         {
@@ -115,6 +117,38 @@ public sealed class RunReportTests
         Assert.False(File.Exists(Path.Combine(dir, "sweep-figures", "99-stale.svg")));
     }
 
+    [Fact]
+    public void Runs_without_a_validation_split_compare_training_accuracy_instead_of_empty_validation_charts()
+    {
+        string root = TestData.TempDirectory();
+        foreach (string label in (string[])["a", "b"])
+            FakeRun(root, label, o => o.ValSize = 0, finished: true, validated: false);
+        string html = ExperimentReport.Build("no-validation", null, RunReportData.LoadExperiment(root), test: null).ToHtml();
+        Assert.Contains("Training accuracy per epoch", html);
+        Assert.Contains("No run holds a validation split out", html);
+        Assert.DoesNotContain("Validation accuracy per epoch", html);
+        Assert.DoesNotContain("Rolling validation accuracy", html);
+        Assert.DoesNotContain("no data", html);
+    }
+
+    [Fact]
+    public void A_validation_chart_leaves_out_the_runs_that_held_nothing_out()
+    {
+        string root = TestData.TempDirectory();
+        FakeRun(root, "kept", o => { }, finished: true);
+        FakeRun(root, "none", o => o.ValSize = 0, finished: true, validated: false);
+        var report = ExperimentReport.Build("mixed", null, RunReportData.LoadExperiment(root), test: null);
+        var files = ExperimentReport.Write(report, Path.Combine(TestData.TempDirectory(), "mixed.html"));
+        foreach (string figure in (string[])["-validation-accuracy-per-epoch.svg", "-rolling-validation-accuracy.svg"])
+        {
+            var texts = SvgAssert.Texts(SvgAssert.WellFormed(File.ReadAllText(Assert.Single(files, f => f.EndsWith(figure, StringComparison.Ordinal)))));
+            Assert.Contains("kept", texts);
+            Assert.DoesNotContain("none", texts);
+        }
+        var training = SvgAssert.Texts(SvgAssert.WellFormed(File.ReadAllText(Assert.Single(files, f => f.EndsWith("-training-loss-per-epoch.svg", StringComparison.Ordinal)))));
+        Assert.Contains("none", training);
+    }
+
     [Theory]
     [InlineData(new[] { 89.72, 90.68, 90.06 }, 88)]
     [InlineData(new[] { 80.5, 88.0 }, 70)]
@@ -132,6 +166,7 @@ public sealed class RunReportTests
         var report = ExperimentReport.Build("inits", null, RunReportData.LoadExperiment(root), test: null);
         string html = report.ToHtml();
         Assert.Contains("The axis starts at 70%, not 0", html);
+        Assert.Contains("The axis starts at 0.60, not 0", html); // metric bars: accuracy 0.8, 0.9, macro F1 0.77, 0.87
         string dir = TestData.TempDirectory();
         string bars = Assert.Single(ExperimentReport.Write(report, Path.Combine(dir, "inits.html")), f => f.EndsWith("-test-accuracy-against-init.svg", StringComparison.Ordinal));
         var texts = SvgAssert.Texts(SvgAssert.WellFormed(File.ReadAllText(bars)));
