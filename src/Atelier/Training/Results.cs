@@ -23,7 +23,7 @@ public static class Results
         new("train_loss", r.History.Count > 0 ? r.History[^1].TrainLoss : double.NaN),
         new("val_loss", r.History.Count > 0 ? r.History[^1].ValLoss : double.NaN),
         new("val_accuracy", r.History.Count > 0 ? r.History[^1].ValAccuracy : double.NaN),
-        new("best_val_loss", r.History.Count > 0 ? r.History.Min(h => double.IsNaN(h.ValLoss) ? double.PositiveInfinity : h.ValLoss) : double.NaN),
+        new("best_val_loss", r.History.Select(h => h.ValLoss).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Min()),
         new("epochs", r.History.Count),
         new("best_epoch", r.BestEpoch),
         new("training_seconds", r.TrainingSeconds),

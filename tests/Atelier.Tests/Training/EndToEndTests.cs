@@ -40,6 +40,7 @@ public sealed class EndToEndTests
         int lowest = result.History.MinBy(h => h.TrainLoss)!.Epoch;
         Assert.Equal(3, lowest); // training loss falls every epoch here, so the last epoch is kept
         Assert.Equal(lowest, result.BestEpoch);
+        Assert.True(double.IsNaN(Results.KeyMetrics(result).Single(m => m.Key == "best_val_loss").Value)); // not +Infinity
     }
 
     [Fact]
