@@ -56,6 +56,7 @@ public static class ExperimentCommand
         if (only?.FirstOrDefault(label => spec.Runs.All(r => r.Label != label)) is { } unknown)
             throw new UsageException($"--only: the experiment has no run '{unknown}'; its runs are {string.Join(", ", spec.Runs.Select(r => r.Label))}.");
         var runner = new ExperimentRunner(spec, output, scale) { Only = only };
+        runner.CheckStartedRunsMatch();
         var labels = new List<string>();
         var pending = new List<int>();
         for (int i = 0; i < spec.Runs.Count; i++)

@@ -21,9 +21,39 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputRoot, dou
     /// <summary>Whether this runner trains <paramref name="run"/> (see <see cref="Only"/>).</summary>
     public bool Selects(ExperimentRun run) => Only is null || Only.Contains(run.Label);
 
+    /// <summary>
+    /// Refuses to skip or resume a run whose folder was trained with other settings than the spec now gives it (the
+    /// YAML was edited, or a --scale demo ran into the same folder): its numbers would pass for the spec's. Throws
+    /// InvalidDataException naming the run, the settings that differ, and what to do.
+    /// </summary>
+    public void CheckStartedRunsMatch()
+    {
+        foreach (var run in spec.Runs.Where(Selects))
+        {
+            var folder = FolderOf(run);
+            if (!File.Exists(folder.File(RunFolder.ResultsJson)) && !File.Exists(folder.File(RunFolder.ResumeState))) continue;
+            var changed = Differences(folder.ReadOptionPairs(), spec.OptionsFor(run, scale));
+            if (changed.Count > 0)
+                throw new InvalidDataException($"Run '{run.Label}' in {folder.Path} was trained with other settings than the experiment now gives it ({string.Join(", ", changed)}); "
+                    + "delete that folder to train it again, or pass another --output.");
+        }
+    }
+
+    /// <summary>"name saved → wanted" for each option whose saved value differs; where the run happened (threads, folders) does not count.</summary>
+    private static List<string> Differences(Dictionary<string, string> saved, TrainOptions wanted) =>
+        TrainOptionTable.ToPairs(wanted)
+            .Where(p => p.Key is not ("threads" or "output" or "data") && saved.TryGetValue(p.Key, out var old) && old != p.Value)
+            .Select(p => $"{p.Key} {Shown(saved[p.Key])} → {Shown(p.Value)}")
+            .ToList();
+
+    private static string Shown(string value) => value.Length == 0 ? "unset" : value;
+
+    private RunFolder FolderOf(ExperimentRun run) => new(Path.Combine(Folder, Sanitize(run.Label)));
+
     /// <param name="observerFor">The observer for each run (index, count, run).</param>
     public ExperimentResult Run(Dataset fullTrain, Dataset fullTest, Func<int, int, ExperimentRun, ITrainingObserver> observerFor, CancellationToken cancel)
     {
+        CheckStartedRunsMatch();
         var done = new List<(ExperimentRun, RunFolder)>();
         for (int i = 0; i < spec.Runs.Count; i++)
         {
@@ -31,7 +61,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputRoot, dou
             if (!Selects(run)) continue;
             var options = spec.OptionsFor(run, scale);
             options.Output = Folder;
-            var folder = new RunFolder(Path.Combine(Folder, Sanitize(run.Label)));
+            var folder = FolderOf(run);
             if (File.Exists(folder.File(RunFolder.ResultsJson)))
             {
                 done.Add((run, folder));

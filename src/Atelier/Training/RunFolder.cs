@@ -70,13 +70,15 @@ public sealed class RunFolder
         WriteAtomically(File(OptionsFile), JsonSerializer.Serialize(pairs, JsonOptions));
     }
 
-    public TrainOptions ReadOptions()
+    public TrainOptions ReadOptions() => TrainOptionTable.FromPairs(ReadOptionPairs());
+
+    /// <summary>options.json as written: option name to value, as the command line spells it.</summary>
+    public Dictionary<string, string> ReadOptionPairs()
     {
         var path = File(OptionsFile);
         if (!System.IO.File.Exists(path)) throw new FileNotFoundException($"'{Path}' is not a run folder: it has no {OptionsFile}.");
-        var pairs = JsonSerializer.Deserialize<Dictionary<string, string>>(System.IO.File.ReadAllText(path))
+        return JsonSerializer.Deserialize<Dictionary<string, string>>(System.IO.File.ReadAllText(path))
             ?? throw new InvalidDataException($"{path} is empty.");
-        return TrainOptionTable.FromPairs(pairs);
     }
 
     public void WriteHistory(IReadOnlyList<EpochMetrics> history)

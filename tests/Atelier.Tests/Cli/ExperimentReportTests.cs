@@ -137,6 +137,23 @@ public sealed class ExperimentReportTests
         Assert.Contains("first-layer filters", html); // from the checkpoint alone
         Assert.Contains("confusion matrix", html);
     }
+    [Fact]
+    public void A_run_trained_with_other_settings_is_not_passed_off_as_the_studys()
+    {
+        var x = ExperimentReportFixture.Get();
+        // The fixture ran at --scale 0.05; the full-length study finds those folders and must not skip them as finished.
+        var full = ExperimentReportFixture.Atelier("experiment", x.SpecPath, "--output", x.Root, "--data", TestData.FashionMnistDirectory, "--no-report");
+
+        Assert.Equal(CommandLine.Failure, full.ExitCode);
+        Assert.Contains("Run 'mlp'", full.Output);
+        Assert.Contains("other settings", full.Output);
+        Assert.Contains("epochs 2 → 40", full.Output);
+        Assert.Contains("delete that folder", full.Output);
+        Assert.DoesNotContain("skipped", full.Output);
+        Assert.DoesNotContain("   at ", full.Output); // no stack trace
+        foreach (var label in ExperimentReportFixture.Labels)
+            Assert.Equal(x.ResultsWrittenBeforeRerun[label], File.GetLastWriteTimeUtc(Path.Combine(x.ExperimentFolder, label, RunFolder.ResultsJson)));
+    }
 
     [Fact]
     public async Task Mistakes_in_the_command_line_end_in_one_sentence_and_a_non_zero_exit()
