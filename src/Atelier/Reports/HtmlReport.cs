@@ -131,6 +131,6 @@ public sealed class HtmlReport(string title, string? subtitle = null)
         "pre{font:13px/1.4 'DejaVu Sans Mono',Menlo,Consolas,monospace;background:#fafafa;padding:10px;overflow-x:auto;margin:0}" +
         ".table-wrap{overflow-x:auto}table.atelier-table{border-collapse:collapse;font-size:14px}" +
         ".atelier-table th,.atelier-table td{padding:5px 12px;border-bottom:1px solid #e6e6e6;text-align:left;white-space:nowrap}" +
-        ".atelier-table th{background:#f0f0f0;border-bottom:2px solid #bbb}.atelier-table .num{text-align:right;font-variant-numeric:tabular-nums}" +
+        ".atelier-table th{background:#f0f0f0;border-bottom:2px solid #bbb;white-space:normal;vertical-align:bottom}.atelier-table .num{text-align:right;font-variant-numeric:tabular-nums}" +
         ".atelier-table tr.best td{font-weight:bold}.atelier-table tbody tr:nth-child(even){background:#fafafa}";
 }
