@@ -57,14 +57,11 @@ public static class ExperimentCommand
             throw new UsageException($"--only: the experiment has no run '{unknown}'; its runs are {string.Join(", ", spec.Runs.Select(r => r.Label))}.");
         var runner = new ExperimentRunner(spec, output, scale) { Only = only };
         runner.CheckStartedRunsMatch();
-        var labels = new List<string>();
         var pending = new List<int>();
         for (int i = 0; i < spec.Runs.Count; i++)
         {
-            string folder = Path.Combine(runner.Folder, ExperimentRunner.Sanitize(spec.Runs[i].Label));
-            labels.Add(spec.Runs[i].Label);
             if (!runner.Selects(spec.Runs[i])) continue;
-            if (File.Exists(Path.Combine(folder, RunFolder.ResultsJson)))
+            if (File.Exists(runner.FolderOf(spec.Runs[i]).File(RunFolder.ResultsJson)))
                 Console.WriteLine($"run {i + 1}/{spec.Runs.Count}: {spec.Runs[i].Label} is finished: skipped.");
             else pending.Add(i);
         }
@@ -96,11 +93,8 @@ public static class ExperimentCommand
         }
 
         var runs = new List<RunReportData>();
-        foreach (var run in spec.Runs)
-        {
-            string folder = Path.Combine(runner.Folder, ExperimentRunner.Sanitize(run.Label));
-            if (RunReportData.IsRunFolder(folder)) runs.Add(RunReportData.Load(folder));
-        }
+        foreach (var folder in spec.Runs.Select(runner.FolderOf))
+            if (RunReportData.IsRunFolder(folder.Path)) runs.Add(RunReportData.Load(folder.Path));
         PrintComparison(runs);
         if (report && runs.Count > 0)
         {

@@ -48,7 +48,8 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputRoot, dou
 
     private static string Shown(string value) => value.Length == 0 ? "unset" : value;
 
-    private RunFolder FolderOf(ExperimentRun run) => new(Path.Combine(Folder, Sanitize(run.Label)));
+    /// <summary>runs/&lt;experiment&gt;/&lt;label&gt;/, whether or not it exists yet.</summary>
+    public RunFolder FolderOf(ExperimentRun run) => new(Path.Combine(Folder, Sanitize(run.Label)));
 
     /// <param name="observerFor">The observer for each run (index, count, run).</param>
     public ExperimentResult Run(Dataset fullTrain, Dataset fullTest, Func<int, int, ExperimentRun, ITrainingObserver> observerFor, CancellationToken cancel)

@@ -137,6 +137,7 @@ public sealed class ExperimentReportTests
         Assert.Contains("first-layer filters", html); // from the checkpoint alone
         Assert.Contains("confusion matrix", html);
     }
+
     [Fact]
     public void A_run_trained_with_other_settings_is_not_passed_off_as_the_studys()
     {
