@@ -35,7 +35,7 @@ internal static class TimeToAccuracyBenchmark
         var clock = Stopwatch.StartNew();
         var (train, test) = FashionMnist.LoadAny(FashionMnist.Locate(options.Data).Directory);
         var data = DataSplits.Create(train, test, options);
-        var folder = RunFolder.Create(options.Output, options.Model, options.Name);
+        var folder = RunFolder.Create(options.Output, options.Model, options.Name, options.Experiment, Path.Combine(options.Output, "atelier.db"));
         var observer = new TestEvaluatingObserver(options, data, folder, clock);
         Console.WriteLine($"{options.Model}, {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate} {options.Schedule}; " +
             $"load average {BenchSupport.LoadAverage():F2}");

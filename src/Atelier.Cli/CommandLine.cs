@@ -2,7 +2,6 @@ using Atelier.Data;
 using Atelier.Imaging;
 using Atelier.Serialization;
 using Atelier.Training;
-using Spectre.Console;
 
 namespace Atelier.Cli;
 
@@ -13,58 +12,75 @@ public static class CommandLine
     public const int Failure = 1;
     public const int Interrupted = 130;
 
-    public static async Task<int> RunAsync(string[] args)
+    public static readonly string[] Commands = ["train", "evaluate", "predict", "models", "summary", "experiment", "report", "runs"];
+
+    /// <summary>Runs a command on the real console (see <see cref="Terminal.UseConsole"/>); returns the exit code.</summary>
+    public static int Run(string[] args)
+    {
+        int code;
+        try
+        {
+            code = Dispatch(args);
+            Console.Out.Flush();
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            Terminal.Error(e.Message);
+            code = e is UsageException or ArgumentException ? UsageError : Failure;
+        }
+        return code;
+    }
+
+    /// <summary>Runs a command with its output captured (the in-process CLI tests); the console is restored after.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var (oldOut, oldError) = (Console.Out, Console.Error);
+        try
+        {
+            Terminal.UseWriters(stdout, stderr);
+            return Run(args);
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldError);
+        }
+    }
+
+    private static int Dispatch(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
+            if (args.Length > 1) throw new UsageException($"`atelier {args[0]}` takes nothing after it; `atelier COMMAND --help` shows a command's options.");
             PrintUsage();
             return args.Length == 0 ? UsageError : 0;
         }
         var rest = args[1..];
-        try
+        return args[0] switch
         {
-            return args[0] switch
-            {
-                "train" => TrainCommand.Run(rest),
-                "evaluate" => EvaluateCommand.Run(rest),
-                "predict" => PredictCommand.Run(rest),
-                "models" => ModelsCommand.List(rest),
-                "summary" => ModelsCommand.Summary(rest),
-                "experiment" => ExperimentCommand.Run(rest), "report" => ReportCommand.Run(rest),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: train, evaluate, predict, models, summary, experiment, report (`atelier --help`)."),
-            };
-        }
-        catch (OperationCanceledException)
-        {
-            Error("Interrupted: the last completed epoch is saved; continue with `atelier train --resume RUN`.");
-            return Interrupted;
-        }
-        catch (Exception e) when (IsUserError(e))
-        {
-            Error(e.Message);
-            return e is UsageException or ArgumentException ? UsageError : Failure;
-        }
-        finally
-        {
-            await Console.Out.FlushAsync();
-        }
+            "train" => TrainCommand.Run(rest),
+            "evaluate" => EvaluateCommand.Run(rest),
+            "predict" => PredictCommand.Run(rest),
+            "models" => ModelsCommand.List(rest),
+            "summary" => ModelsCommand.Summary(rest),
+            "experiment" => ExperimentCommand.Run(rest),
+            "report" => ReportCommand.Run(rest),
+            "runs" => RunsCommand.Run(rest),
+            _ => throw new UsageException(UnknownCommand(args[0])),
+        };
     }
+
+    private static string UnknownCommand(string name) =>
+        Suggestion.Closest(name.ToLowerInvariant(), Commands) is { } closest
+            ? $"Unknown command '{name}'. Did you mean `atelier {closest}`? (`atelier --help` lists the commands.)"
+            : $"Unknown command '{name}'. Commands: {string.Join(", ", Commands)} (`atelier --help`).";
 
     /// <summary>Errors that a user's input causes; anything else is a bug and keeps its stack trace.</summary>
     private static bool IsUserError(Exception e) => e is UsageException or ArgumentException or IOException or UnauthorizedAccessException
         or InvalidDataException or DataFileException or InvalidModelFileException or PngFormatException or NonFiniteLossException
-        or FileNotFoundException or DirectoryNotFoundException;
+        or RunConflictException;
 
-    public static void Error(string message)
-    {
-        if (Console.IsErrorRedirected)
-        {
-            Console.Error.WriteLine($"error: {message}");
-            return;
-        }
-        var stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        stderr.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
-    }
+    public static void Error(string message) => Terminal.Error(message);
 
     private static void PrintUsage()
     {
@@ -82,6 +98,9 @@ public static class CommandLine
               summary MODEL                     a model's layer table
               experiment FILE.yaml [--scale S]  run a study's runs (skips finished ones), compare them, write its report
               report RUN|EXPERIMENT... [-o F]   one self-contained HTML report with every figure (+ SVG files)
+              runs [--status S] [--json]        the run store: every run, newest first, dead runs shown as interrupted
+
+            `atelier COMMAND --help` lists a command's options.
             """);
     }
 }

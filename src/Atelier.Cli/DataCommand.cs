@@ -15,7 +15,7 @@ public static class DataCommand
 
     public static (Dataset Train, Dataset Test) LoadFull(string? dataDirectory)
     {
-        var location = Console.IsOutputRedirected
+        var location = Terminal.IsPlain
             ? FashionMnist.Locate(dataDirectory, p => { if (p.BytesDone == p.TotalBytes) Console.WriteLine($"downloaded {p.FileName}"); })
             : AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new DownloadedColumn(), new TransferSpeedColumn())
                 .Start(ctx =>

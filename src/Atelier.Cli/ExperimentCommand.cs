@@ -16,41 +16,35 @@ public static class ExperimentCommand
 {
     private const string Usage = "Usage: atelier experiment FILE.yaml [--scale 0.1] [--only label,label] [--output runs] [--data DIR] [--threads N] [--report|--no-report].";
 
+    private static readonly IReadOnlyList<CliOption> Options =
+    [
+        CliOption.Value("scale", "S", "a short version: this fraction of the epochs and training images, in (0, 1]"),
+        CliOption.Value("only", "LABELS", "train only these runs (comma-separated labels)"),
+        CliOption.Training("output", "the runs folder (the experiment's runs go in OUTPUT/NAME/)"),
+        CliOption.Training("data"),
+        CliOption.Training("threads"),
+        CliOption.Flag("report", "write the experiment's HTML report at the end (--no-report: don't)"),
+    ];
+
     public static int Run(string[] args)
     {
-        string? file = null, data = null, output = "runs";
+        var parsed = ArgumentParser.Parse("experiment", args, Options);
+        if (parsed.WantsHelp) return Help.Print(Usage, Options);
+        if (parsed.Positional.Count == 0) throw new UsageException(Usage);
+        if (parsed.Positional.Count > 1) throw new UsageException($"One experiment file at a time; got '{parsed.Positional[0]}' and '{parsed.Positional[1]}'.");
         double scale = 1;
-        int threads = 0;
-        bool report = true;
-        HashSet<string>? only = null;
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--scale":
-                    string s = Value(args, ref i);
-                    if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out scale) || !(scale > 0 && scale <= 1))
-                        throw new UsageException($"--scale must be a number in (0, 1], got '{s}'.");
-                    break;
-                case "--output": output = Value(args, ref i); break;
-                case "--only": only = Value(args, ref i).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(); break;
-                case "--data": data = Value(args, ref i); break;
-                case "--threads":
-                    string t = Value(args, ref i);
-                    if (!int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out threads) || threads < 1)
-                        throw new UsageException($"--threads must be a whole number of at least 1, got '{t}'.");
-                    break;
-                case "--report": report = true; break;
-                case "--no-report": report = false; break;
-                case "--help" or "-h": Console.WriteLine(Usage); return 0;
-                default:
-                    if (args[i].StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"Unknown option '{args[i]}'. {Usage}");
-                    if (file is not null) throw new UsageException($"One experiment file at a time; got '{file}' and '{args[i]}'.");
-                    file = args[i];
-                    break;
-            }
-        }
-        if (file is null) throw new UsageException(Usage);
+        if (parsed.Value("scale") is { } s && (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out scale) || !(scale > 0 && scale <= 1)))
+            throw new UsageException($"--scale must be a number in (0, 1], got '{s}'.");
+        var where = new TrainOptions();
+        parsed.ApplyTo(where);
+        where.Validate();
+        string output = where.Output;
+        string? data = where.Data;
+        int threads = where.Threads;
+        bool report = parsed.Flag("report", true);
+        HashSet<string>? only = parsed.Value("only")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        if (only is { Count: 0 }) throw new UsageException("--only needs at least one run label.");
+        string file = UserPaths.File(parsed.Positional[0], "experiment", "experiment file");
 
         var spec = ExperimentSpec.Load(file);
         if (only?.FirstOrDefault(label => spec.Runs.All(r => r.Label != label)) is { } unknown)
@@ -71,25 +65,20 @@ public static class ExperimentCommand
         var firstOptions = spec.OptionsFor(spec.Runs[0], scale);
         var (train, test) = DataCommand.LoadFull(data ?? firstOptions.Data);
 
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        Console.CancelKeyPress += onCancel;
+        using var signals = new StopSignals();
         try
         {
             if (pending.Count > 0)
             {
                 if (threads > 0) Kernels.Workers.ThreadCount = threads;
-                RunAll(runner, spec, scale, train, test, cancel.Token);
+                RunAll(runner, spec, scale, train, test, signals.Token);
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e) when (signals.Received is not null)
         {
-            CommandLine.Error($"Interrupted: finished runs and the last completed epoch are saved; run `atelier experiment {file}` again to continue.");
-            return CommandLine.Interrupted;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
+            string saved = e is RunInterruptedException { CompletedEpochs: > 0 } r ? $"finished runs and epoch {r.CompletedEpochs} of {r.Folder.Id} are saved" : "finished runs are saved";
+            Terminal.Error($"Interrupted: {saved}; run `atelier experiment {file}` again to continue.");
+            return signals.ExitCode;
         }
 
         var runs = new List<RunReportData>();
@@ -106,7 +95,7 @@ public static class ExperimentCommand
 
     private static void RunAll(ExperimentRunner runner, ExperimentSpec spec, double scale, Dataset train, Dataset test, CancellationToken cancel)
     {
-        if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+        if (Terminal.IsPlain)
         {
             runner.Run(train, test, (i, n, run) => new PlainObserver(i, n, run.Label), cancel);
             return;
@@ -145,12 +134,6 @@ public static class ExperimentCommand
                 r.TrainingSeconds.ToString("F1", inv) + "s");
         }
         AnsiConsole.Write(table);
-    }
-
-    private static string Value(string[] args, ref int i)
-    {
-        if (i + 1 >= args.Length) throw new UsageException($"{args[i]} needs a value. {Usage}");
-        return args[++i];
     }
 
     /// <summary>Three bars, reused from run to run: runs of the experiment, epochs of this run, batches of this epoch.</summary>

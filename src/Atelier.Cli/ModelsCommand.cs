@@ -11,8 +11,14 @@ public static class ModelsCommand
 {
     private static readonly Shape Sample = new(1, 1, 28, 28);
 
+    /// <summary>The model's switches change its layers, so summary reads them too.</summary>
+    private static readonly IReadOnlyList<CliOption> SummaryOptions = [CliOption.Training("patch"), CliOption.Training("dropout"), CliOption.Training("batch-norm")];
+
     public static int List(string[] args)
     {
+        var parsed = ArgumentParser.Parse("models", args, []);
+        if (parsed.WantsHelp) return Help.Print("Usage: atelier models (the zoo; `atelier summary MODEL` shows one model's layers).", []);
+        if (parsed.Positional.Count > 0) throw new UsageException($"`atelier models` takes no argument; for one model's layers use `atelier summary {parsed.Positional[0]}`.");
         var table = new Table().Border(TableBorder.Rounded).AddColumn("model").AddColumn("from").AddColumn(new TableColumn("parameters").RightAligned())
             .AddColumn(new TableColumn("MFLOPs / image").RightAligned()).AddColumn("layers");
         foreach (var info in ModelZoo.All)
@@ -27,11 +33,14 @@ public static class ModelsCommand
 
     public static int Summary(string[] args)
     {
-        // The model's switches (--patch, --dropout, --no-batch-norm) change its layers, so summary reads them too.
-        var options = new TrainOptions();
-        var positional = OptionParser.Apply(args, options, new Dictionary<string, string?>());
-        if (positional.Count != 1) throw new UsageException("Usage: atelier summary MODEL [--patch N] [--no-batch-norm] (see `atelier models`).");
-        var info = ModelZoo.Get(positional[0]);
+        const string usage = "Usage: atelier summary MODEL [--patch N] [--dropout P] [--no-batch-norm] (see `atelier models`).";
+        var parsed = ArgumentParser.Parse("summary", args, SummaryOptions);
+        if (parsed.WantsHelp) return Help.Print(usage, SummaryOptions);
+        if (parsed.Positional.Count != 1) throw new UsageException(usage);
+        var options = new TrainOptions { Model = parsed.Positional[0] };
+        parsed.ApplyTo(options);
+        options.Validate();
+        var info = ModelZoo.Get(options.Model);
         var model = info.Build(options.ModelOptionsFor(1, 28, 28, 10));
         var table = new Table().Border(TableBorder.Simple).Title($"{info.Name} ({Markup.Escape(info.Source)})")
             .AddColumn("#").AddColumn("layer").AddColumn("output shape").AddColumn(new TableColumn("parameters").RightAligned()).AddColumn(new TableColumn("FLOPs").RightAligned());

@@ -12,7 +12,7 @@ public static class Progress
 {
     public static T Run<T>(int epochs, Func<ITrainingObserver, T> work)
     {
-        if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+        if (Terminal.IsPlain)
             return work(new PlainObserver());
         return AnsiConsole.Progress()
             .AutoClear(false)

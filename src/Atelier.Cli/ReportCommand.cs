@@ -12,31 +12,29 @@ public static class ReportCommand
 {
     private const string Usage = "Usage: atelier report RUN|EXPERIMENT... [--output FILE.html] [--data DIR] [--runs DIR].";
 
+    private static readonly IReadOnlyList<CliOption> Options =
+    [
+        CliOption.Value("output", "FILE.html", "where to write the page (default: report.html in the run's folder)", alias: "-o"),
+        CliOption.Training("data", "the dataset, for the figures that show images (never downloaded for a report)"),
+        CliOption.Value("runs", "DIR", "the runs folder run ids are looked up in (default: runs)"),
+    ];
+
     public static int Run(string[] args)
     {
-        string? output = null, data = null, runsRoot = "runs";
-        var targets = new List<string>();
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--output" or "-o": output = Value(args, ref i); break;
-                case "--data": data = Value(args, ref i); break;
-                case "--runs": runsRoot = Value(args, ref i); break;
-                case "--help" or "-h": Console.WriteLine(Usage); return 0;
-                default:
-                    if (args[i].StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"Unknown option '{args[i]}'. {Usage}");
-                    targets.Add(args[i]);
-                    break;
-            }
-        }
+        var parsed = ArgumentParser.Parse("report", args, Options);
+        if (parsed.WantsHelp) return Help.Print(Usage, Options);
+        var targets = parsed.Positional;
         if (targets.Count == 0) throw new UsageException(Usage);
+        string? output = parsed.Value("output"), data = parsed.Value("data");
+        string runsRoot = parsed.Value("runs") ?? "runs";
+        if (output is { } o && o.Trim().Length == 0) throw new UsageException("--output needs a file name, got an empty value.");
+        if (output is not null && Directory.Exists(output)) throw new UsageException($"--output: '{output}' is a folder; name the .html file to write.");
 
         var runs = new List<RunReportData>();
         var folders = new List<string>();
         foreach (var target in targets)
         {
-            string folder = RunLocator.Folder(target, runsRoot).Path;
+            string folder = RunLocator.Folder(target, runsRoot, "report").Path;
             folders.Add(folder);
             if (RunReportData.IsRunFolder(folder)) runs.Add(RunReportData.Load(folder));
             else runs.AddRange(RunReportData.LoadExperiment(folder));
@@ -90,11 +88,5 @@ public static class ReportCommand
             Console.WriteLine($"note: the dataset in '{folder}' could not be read ({e.Message}); figures with images are left out.");
             return null;
         }
-    }
-
-    private static string Value(string[] args, ref int i)
-    {
-        if (i + 1 >= args.Length) throw new UsageException($"{args[i]} needs a value. {Usage}");
-        return args[++i];
     }
 }

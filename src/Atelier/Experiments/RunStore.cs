@@ -6,51 +6,105 @@ namespace Atelier.Experiments;
 /// <summary>
 /// The run store: one SQLite file (runs/atelier.db) with every run, its options, per-epoch metrics and final
 /// metrics. A run is marked finished in the same transaction that writes its final metrics, so a crash never
-/// leaves a half-written run marked finished.
+/// leaves a half-written run marked finished. Many processes may share one store (WAL, a generous busy timeout,
+/// IMMEDIATE write transactions); each running run records its host, process and a heartbeat so that readers can
+/// tell a dead run from a live one (<see cref="RunLiveness"/>).
 /// </summary>
 public sealed class RunStore : IDisposable
 {
     private readonly SqliteConnection connection;
 
-    public RunStore(string path)
+    /// <param name="readOnly">for readers (`atelier runs`, the server): never creates or changes the file.</param>
+    public RunStore(string path, bool readOnly = false)
     {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(folder);
-        connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        Execute("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;");
-        Execute("""
-            CREATE TABLE IF NOT EXISTS runs (
-                id TEXT PRIMARY KEY, model TEXT NOT NULL, status TEXT NOT NULL, experiment TEXT,
-                folder TEXT NOT NULL, started TEXT NOT NULL, ended TEXT, message TEXT);
-            CREATE TABLE IF NOT EXISTS run_options (
-                run_id TEXT NOT NULL REFERENCES runs(id), key TEXT NOT NULL, value TEXT, PRIMARY KEY (run_id, key));
-            CREATE TABLE IF NOT EXISTS epoch_metrics (
-                run_id TEXT NOT NULL REFERENCES runs(id), epoch INTEGER NOT NULL, train_loss REAL, train_accuracy REAL,
-                val_loss REAL, val_accuracy REAL, learning_rate REAL, seconds REAL, PRIMARY KEY (run_id, epoch));
-            CREATE TABLE IF NOT EXISTS final_metrics (
-                run_id TEXT NOT NULL REFERENCES runs(id), key TEXT NOT NULL, value REAL, PRIMARY KEY (run_id, key));
-            """);
+        Path = System.IO.Path.GetFullPath(path);
+        if (readOnly && !File.Exists(Path)) throw new FileNotFoundException($"There is no run store at {Path}: no run has been trained into that folder yet.");
+        if (!readOnly) Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Pooling = false,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
+            DefaultTimeout = 60,
+        }.ToString());
+        try
+        {
+            connection.Open();
+            // The busy timeout first: switching to WAL takes a lock that another process may hold for a moment.
+            Execute("PRAGMA busy_timeout=60000;");
+            if (readOnly) return;
+            Execute("PRAGMA journal_mode=WAL;");
+            using var tx = connection.BeginTransaction();
+            Execute(Schema, tx);
+            AddMissingColumns(tx);
+            tx.Commit();
+        }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw new IOException($"The run store {Path} cannot be used: {e.Message.TrimEnd('.')} (is it an Atelier run store, and is its folder writable?).", e);
+        }
     }
 
-    /// <summary>Registers a run as running (or, when resumed, marks it running again), with its options.</summary>
+    public string Path { get; }
+
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS runs (
+            id TEXT PRIMARY KEY, model TEXT NOT NULL, status TEXT NOT NULL, experiment TEXT,
+            folder TEXT NOT NULL, started TEXT NOT NULL, ended TEXT, message TEXT);
+        CREATE TABLE IF NOT EXISTS run_options (
+            run_id TEXT NOT NULL REFERENCES runs(id), key TEXT NOT NULL, value TEXT, PRIMARY KEY (run_id, key));
+        CREATE TABLE IF NOT EXISTS epoch_metrics (
+            run_id TEXT NOT NULL REFERENCES runs(id), epoch INTEGER NOT NULL, train_loss REAL, train_accuracy REAL,
+            val_loss REAL, val_accuracy REAL, learning_rate REAL, seconds REAL, PRIMARY KEY (run_id, epoch));
+        CREATE TABLE IF NOT EXISTS final_metrics (
+            run_id TEXT NOT NULL REFERENCES runs(id), key TEXT NOT NULL, value REAL, PRIMARY KEY (run_id, key));
+        """;
+
+    /// <summary>Where a run lives, added after the first stores were written: stores made before get the columns on first open.</summary>
+    private static readonly (string Name, string Type)[] LivenessColumns = [("host", "TEXT"), ("pid", "INTEGER"), ("process_started", "TEXT"), ("heartbeat", "TEXT")];
+
+    private void AddMissingColumns(SqliteTransaction tx)
+    {
+        var present = new HashSet<string>();
+        using (var cmd = Command("PRAGMA table_info(runs)", tx, []))
+        using (var reader = cmd.ExecuteReader())
+            while (reader.Read()) present.Add(reader.GetString(1));
+        foreach (var (name, type) in LivenessColumns)
+            if (!present.Contains(name)) Execute($"ALTER TABLE runs ADD COLUMN {name} {type}", tx);
+    }
+
+    /// <summary>Registers a run as running (or, when resumed, marks it running again in this process), with its options.</summary>
     public void StartRun(string id, string model, string folder, string? experiment, IEnumerable<KeyValuePair<string, string>> options)
     {
         using var tx = connection.BeginTransaction();
         Execute("""
-            INSERT INTO runs (id, model, status, experiment, folder, started) VALUES ($id, $model, 'running', $exp, $folder, $now)
-            ON CONFLICT(id) DO UPDATE SET status = 'running', ended = NULL, message = NULL
-            """, tx, ("$id", id), ("$model", model), ("$exp", experiment), ("$folder", folder), ("$now", Now()));
+            INSERT INTO runs (id, model, status, experiment, folder, started, host, pid, process_started, heartbeat)
+            VALUES ($id, $model, 'running', $exp, $folder, $now, $host, $pid, $pstart, $now)
+            ON CONFLICT(id) DO UPDATE SET status = 'running', ended = NULL, message = NULL, folder = $folder,
+                host = $host, pid = $pid, process_started = $pstart, heartbeat = $now
+            """, tx, ("$id", id), ("$model", model), ("$exp", experiment), ("$folder", folder), ("$now", Now()),
+            ("$host", RunLiveness.Host), ("$pid", Environment.ProcessId), ("$pstart", Stamp(RunLiveness.ThisProcessStarted)));
         foreach (var (key, value) in options)
             Execute("INSERT OR REPLACE INTO run_options (run_id, key, value) VALUES ($id, $key, $value)", tx, ("$id", id), ("$key", key), ("$value", value));
         tx.Commit();
     }
 
-    public void AddEpoch(string id, int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy, double learningRate, double seconds) =>
+    /// <summary>Says the run is alive (see <see cref="RunHeartbeat"/>).</summary>
+    public void Beat(string id) => Execute("UPDATE runs SET heartbeat = $now WHERE id = $id AND status = 'running'", null, ("$id", id), ("$now", Now()));
+
+    public void AddEpoch(string id, int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy, double learningRate, double seconds)
+    {
+        using var tx = connection.BeginTransaction();
         Execute("""
             INSERT OR REPLACE INTO epoch_metrics (run_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds)
             VALUES ($id, $epoch, $tl, $ta, $vl, $va, $lr, $s)
-            """, null, ("$id", id), ("$epoch", epoch), ("$tl", trainLoss), ("$ta", trainAccuracy), ("$vl", valLoss), ("$va", valAccuracy), ("$lr", learningRate), ("$s", seconds));
+            """, tx, ("$id", id), ("$epoch", epoch), ("$tl", trainLoss), ("$ta", trainAccuracy), ("$vl", valLoss), ("$va", valAccuracy), ("$lr", learningRate), ("$s", seconds));
+        // A resumed run repeats no epoch, but one that was cut while saving may have stored epochs it now trains again.
+        Execute("DELETE FROM epoch_metrics WHERE run_id = $id AND epoch > $epoch", tx, ("$id", id), ("$epoch", epoch));
+        Execute("UPDATE runs SET heartbeat = $now WHERE id = $id", tx, ("$id", id), ("$now", Now()));
+        tx.Commit();
+    }
 
     /// <summary>Writes the final metrics and marks the run finished, atomically.</summary>
     public void FinishRun(string id, IEnumerable<KeyValuePair<string, double>> metrics)
@@ -58,7 +112,7 @@ public sealed class RunStore : IDisposable
         using var tx = connection.BeginTransaction();
         foreach (var (key, value) in metrics)
             Execute("INSERT OR REPLACE INTO final_metrics (run_id, key, value) VALUES ($id, $key, $value)", tx, ("$id", id), ("$key", key), ("$value", value));
-        Execute("UPDATE runs SET status = 'finished', ended = $now WHERE id = $id", tx, ("$id", id), ("$now", Now()));
+        Execute("UPDATE runs SET status = 'finished', ended = $now, message = NULL WHERE id = $id", tx, ("$id", id), ("$now", Now()));
         tx.Commit();
     }
 
@@ -67,27 +121,41 @@ public sealed class RunStore : IDisposable
         Execute("UPDATE runs SET status = $status, ended = $now, message = $msg WHERE id = $id", null,
             ("$id", id), ("$status", status), ("$now", Now()), ("$msg", message));
 
-    public string? Status(string id) =>
-        Scalar("SELECT status FROM runs WHERE id = $id", ("$id", id)) as string;
+    /// <summary>The run's status as readers should show it (a dead "running" run is "interrupted"); null for an unknown id.</summary>
+    public string? Status(string id) => Runs().FirstOrDefault(r => r.Id == id)?.Status;
 
-    /// <summary>Runs as (id, model, status, experiment, folder), newest first.</summary>
-    public List<(string Id, string Model, string Status, string? Experiment, string Folder)> Runs(string? experiment = null)
+    public RunRecord? Find(string id) => Runs().FirstOrDefault(r => r.Id == id);
+
+    /// <summary>Every run (of one experiment, when given), newest first, with dead runs shown as interrupted.</summary>
+    public List<RunRecord> Runs(string? experiment = null)
     {
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT id, model, status, experiment, folder FROM runs WHERE $exp IS NULL OR experiment = $exp ORDER BY started DESC, id DESC";
-        cmd.Parameters.AddWithValue("$exp", (object?)experiment ?? DBNull.Value);
+        using var cmd = Command("""
+            SELECT r.id, r.model, r.status, r.experiment, r.folder, r.started, r.ended, r.message, r.host, r.pid, r.process_started, r.heartbeat,
+                (SELECT value FROM final_metrics WHERE run_id = r.id AND key = 'best_epoch'),
+                (SELECT value FROM final_metrics WHERE run_id = r.id AND key = 'test_accuracy'),
+                (SELECT COUNT(*) FROM epoch_metrics WHERE run_id = r.id)
+            FROM runs r WHERE $exp IS NULL OR r.experiment = $exp ORDER BY r.started DESC, r.id DESC
+            """, null, [("$exp", experiment)]);
         using var reader = cmd.ExecuteReader();
-        var rows = new List<(string, string, string, string?, string)>();
+        var now = DateTime.UtcNow;
+        var rows = new List<RunRecord>();
         while (reader.Read())
-            rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4)));
+        {
+            string status = reader.GetString(2);
+            string? host = Text(reader, 8);
+            int? pid = reader.IsDBNull(9) ? null : reader.GetInt32(9);
+            DateTime? heartbeat = Time(reader, 11);
+            if (status == "running" && !RunLiveness.IsAlive(host, pid, Time(reader, 10), heartbeat, now)) status = "interrupted";
+            rows.Add(new RunRecord(reader.GetString(0), reader.GetString(1), status, Text(reader, 3), reader.GetString(4), Time(reader, 5) ?? default,
+                Time(reader, 6), Text(reader, 7), host, pid, heartbeat, reader.IsDBNull(12) ? null : (int)reader.GetDouble(12),
+                reader.IsDBNull(13) ? null : reader.GetDouble(13), reader.GetInt32(14)));
+        }
         return rows;
     }
 
     public Dictionary<string, double> FinalMetrics(string id)
     {
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT key, value FROM final_metrics WHERE run_id = $id";
-        cmd.Parameters.AddWithValue("$id", id);
+        using var cmd = Command("SELECT key, value FROM final_metrics WHERE run_id = $id", null, [("$id", id)]);
         using var reader = cmd.ExecuteReader();
         var metrics = new Dictionary<string, double>();
         while (reader.Read()) metrics[reader.GetString(0)] = reader.IsDBNull(1) ? double.NaN : reader.GetDouble(1);
@@ -98,7 +166,15 @@ public sealed class RunStore : IDisposable
 
     public void Dispose() => connection.Dispose();
 
-    private static string Now() => DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+    private static string Now() => Stamp(DateTime.UtcNow);
+
+    private static string Stamp(DateTime utc) => utc.ToString("O", CultureInfo.InvariantCulture);
+
+    private static string? Text(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
+
+    private static DateTime? Time(SqliteDataReader reader, int column) =>
+        reader.IsDBNull(column) || !DateTime.TryParse(reader.GetString(column), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var t)
+            ? null : t.ToUniversalTime();
 
     private object? Scalar(string sql, params (string Name, object? Value)[] parameters)
     {

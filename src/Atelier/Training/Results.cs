@@ -30,7 +30,8 @@ public static class Results
         new("images_per_second", r.ImagesPerSecond),
     ];
 
-    public static void Write(RunResult r)
+    /// <param name="runId">the run's id in the store (the folder's name, prefixed by the experiment for experiment runs).</param>
+    public static void Write(RunResult r, string? runId = null)
     {
         var report = r.Report;
         var perClass = new List<object>();
@@ -59,7 +60,7 @@ public static class Results
 
         var json = new
         {
-            run = r.Folder.Id,
+            run = runId ?? r.Folder.Id,
             metrics = KeyMetrics(r).ToDictionary(p => p.Key, p => p.Value),
             macro = new { precision = report.MacroPrecision, recall = report.MacroRecall, f1 = report.MacroF1 },
             weighted = new { precision = report.WeightedPrecision, recall = report.WeightedRecall, f1 = report.WeightedF1 },

@@ -35,6 +35,18 @@ public static class ResumeState
         if (!File.Exists(path))
             throw new FileNotFoundException($"{folder.Path} has no {RunFolder.ResumeState}: the run did not finish an epoch, so there is nothing to resume; start it again.");
         var state = Safetensors.Load(path);
+        try
+        {
+            return Restore(folder, state, model, optimizer, scheduler, stopping, dropoutRng);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or FormatException or OverflowException or JsonException or ArgumentException or IndexOutOfRangeException)
+        {
+            throw new InvalidDataException($"{path} is damaged ({e.Message.TrimEnd('.')}); the run cannot continue from it: delete it to start the run again from epoch 1.", e);
+        }
+    }
+
+    private static int Restore(RunFolder folder, SafetensorsFile state, Nn.Module model, Optimizer optimizer, LrScheduler? scheduler, EarlyStopping stopping, Rng dropoutRng)
+    {
         var m = state.Metadata;
         var weights = Safetensors.LoadInto(folder.File(RunFolder.LastCheckpoint), model);
         // Both files are renamed into place after each epoch; a crash between the two renames leaves them an epoch apart.

@@ -76,26 +76,13 @@ public static class TrainOptionTable
     {
         var options = new TrainOptions();
         foreach (var (key, value) in pairs)
-            if (Find(key) is { } option && (value.Length > 0 || option.Name is "dropout" or "data" or "name" or "experiment")) option.Set(options, value);
+            if (Find(key) is { } option && (value.Length > 0 || option.Name is "dropout")) option.Set(options, value);
         return options;
     }
 
-    private static string Suggest(string name)
-    {
-        var best = All.MinBy(o => Distance(o.Name, name.ToLowerInvariant()))!;
-        return Distance(best.Name, name.ToLowerInvariant()) <= 3 ? $" Did you mean '--{best.Name}'?" : " Run `atelier train --help` for the list.";
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (int i = 1; i <= a.Length; i++)
-            for (int j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-        return d[a.Length, b.Length];
-    }
+    private static string Suggest(string name) =>
+        Suggestion.Closest(name.Replace('_', '-').ToLowerInvariant(), All.Select(o => o.Name)) is { } closest
+            ? $" Did you mean '{closest}'?" : " `atelier train --help` lists the options.";
 
     private static TrainOption Text(string name, string help, Func<TrainOptions, string?> get, Action<TrainOptions, string> set) => new(name, help, get, set);
 

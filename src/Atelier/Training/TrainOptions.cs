@@ -65,34 +65,54 @@ public sealed class TrainOptions
 
     public TrainOptions Clone() => (TrainOptions)MemberwiseClone();
 
-    /// <summary>Checks ranges and names; throws ArgumentException with one sentence for the first problem.</summary>
+    /// <summary>The largest mini-batch accepted: far above any that trains well, far below one that overflows a buffer.</summary>
+    public const int MaxBatchSize = 65_536;
+
+    /// <summary>
+    /// Checks every option's range and names, in the option's own name; throws ArgumentException with one sentence for
+    /// the first problem. Called before any data is loaded or any folder made.
+    /// </summary>
     public void Validate()
     {
         Models.ModelZoo.Get(Model);
-        Require(Epochs > 0, $"--epochs must be a positive whole number, got {Epochs}.");
-        Require(BatchSize > 0, $"--batch-size must be a positive whole number, got {BatchSize}.");
-        Require(LearningRate > 0 && float.IsFinite(LearningRate), $"--lr must be a positive number, got {LearningRate}.");
-        Require(WeightDecay >= 0, $"--weight-decay must be zero or positive, got {WeightDecay}.");
-        Require(Momentum >= 0 && Momentum < 1, $"--momentum must be in [0, 1), got {Momentum}.");
-        Require(LabelSmoothing >= 0 && LabelSmoothing < 1, $"--label-smoothing must be in [0, 1), got {LabelSmoothing}.");
-        Require(IsTtaMode(Tta), $"--tta must be auto, flip or none, got '{Tta}'.");
-        Require(Dropout is null || (Dropout >= 0 && Dropout < 1), $"--dropout must be in [0, 1), got {Dropout}.");
-        Require(Patch >= 0, $"--patch must be zero (whole images) or a positive patch side in pixels, got {Patch}.");
+        Require(Epochs is > 0 and <= 100_000, $"--epochs must be a whole number from 1 to 100,000, got {Epochs}.");
+        Require(BatchSize is > 0 and <= MaxBatchSize, $"--batch-size must be a whole number from 1 to {MaxBatchSize:N0}, got {BatchSize:N0}.");
+        Require(OptimizerNames.Contains(Optimizer), $"Unknown optimizer '{Optimizer}'. Known optimizers: {string.Join(", ", OptimizerNames)}.");
+        Require(LearningRate > 0 && LearningRate <= 10_000, $"--lr must be a number in (0, 10,000], got {LearningRate}.");
+        Require(WeightDecay is >= 0 and <= 1, $"--weight-decay must be in [0, 1], got {WeightDecay}.");
+        Require(Momentum is >= 0 and < 1, $"--momentum must be in [0, 1), got {Momentum}.");
+        Require(Beta1 is >= 0 and < 1, $"--beta1 must be in [0, 1), got {Beta1}.");
+        Require(Beta2 is >= 0 and < 1, $"--beta2 must be in [0, 1), got {Beta2}.");
+        Require(Schedules.Contains(Schedule), $"Unknown schedule '{Schedule}'. Known schedules: {string.Join(", ", Schedules)}.");
+        Require(StepSize is > 0 and <= 100_000, $"--step-size must be a whole number of epochs from 1 to 100,000, got {StepSize}.");
+        Require(Gamma is > 0 and <= 1, $"--gamma is a decay factor in (0, 1], got {Gamma}.");
+        Require(WarmupEpochs >= 0 && WarmupEpochs < Epochs, $"--warmup-epochs must be zero or more and fewer than --epochs ({Epochs}), got {WarmupEpochs}.");
+        Require(Losses.Contains(Loss), $"Unknown loss '{Loss}'. Known losses: {string.Join(", ", Losses)}.");
+        Require(LabelSmoothing is >= 0 and < 1, $"--label-smoothing must be in [0, 1), got {LabelSmoothing}.");
+        Require(Inits.Contains(Init), $"Unknown initialisation '{Init}'. Known ones: {string.Join(", ", Inits)}.");
+        Require(Dropout is null or (>= 0 and < 1), $"--dropout must be in [0, 1), got {Dropout}.");
+        Require(Patch is >= 0 and <= 1024, $"--patch must be zero (whole images) or a positive patch side in pixels, got {Patch}.");
         if (Patch > 0) Models.ModelZoo.Get(Model).Build(ModelOptionsFor(1, 28, 28, 10)); // refuses a model or size patches don't fit
-        Require(BnRecalibrate >= 0, $"--bn-recalibrate must be zero (off) or a number of training images, got {BnRecalibrate}.");
+        Require(BnRecalibrate is >= 0 and <= 1_000_000, $"--bn-recalibrate must be zero (off) or a number of training images up to 1,000,000, got {BnRecalibrate}.");
+        Require(CropPadding is >= 0 and <= 14, $"--crop-padding must be from 0 to 14 pixels, got {CropPadding}.");
+        Require(Rotate is >= 0 and <= 180, $"--rotate must be from 0 to 180 degrees, got {Rotate}.");
+        Require(Erase is >= 0 and <= 1, $"--erase is a probability in [0, 1], got {Erase}.");
+        Require(IsTtaMode(Tta), $"--tta must be auto, flip or none, got '{Tta}'.");
         Require(ValSize >= 0, $"--val-size must be zero or positive, got {ValSize}.");
         Require(TrainSize >= 0, $"--train-size must be zero (all) or positive, got {TrainSize}.");
         Require(TestSize >= 0, $"--test-size must be zero (all) or positive, got {TestSize}.");
-        Require(Threads >= 0, $"--threads must be zero (all cores) or positive, got {Threads}.");
-        Require(Patience >= 0, $"--patience must be zero (off) or positive, got {Patience}.");
-        Require(CropPadding >= 0, $"--crop-padding must be zero or positive, got {CropPadding}.");
-        Require(Erase >= 0 && Erase <= 1, $"--erase is a probability in [0, 1], got {Erase}.");
-        Require(ClipNorm >= 0, $"--clip-norm must be zero (off) or positive, got {ClipNorm}.");
-        Require(Schedules.Contains(Schedule), $"Unknown schedule '{Schedule}'. Known schedules: {string.Join(", ", Schedules)}.");
-        Require(Losses.Contains(Loss), $"Unknown loss '{Loss}'. Known losses: {string.Join(", ", Losses)}.");
-        Require(Inits.Contains(Init), $"Unknown initialisation '{Init}'. Known ones: {string.Join(", ", Inits)}.");
+        Require(Seed >= 0, $"--seed must be zero or positive, got {Seed}.");
+        Require(Threads is >= 0 and <= 1024, $"--threads must be zero (all cores) or a number of threads up to 1,024, got {Threads}.");
+        Require(Patience is >= 0 and <= 100_000, $"--patience must be zero (off) or a number of epochs, got {Patience}.");
+        Require(MinDelta >= 0, $"--min-delta must be zero or positive, got {MinDelta}.");
         Require(Monitor is "val-loss" or "val-accuracy", $"--monitor is val-loss or val-accuracy, got '{Monitor}'.");
-        Require(OptimizerNames.Contains(Optimizer), $"Unknown optimizer '{Optimizer}'. Known optimizers: {string.Join(", ", OptimizerNames)}.");
+        Require(ClipNorm >= 0, $"--clip-norm must be zero (off) or positive, got {ClipNorm}.");
+        Require(!string.IsNullOrWhiteSpace(Output), "--output must name a folder, got an empty value.");
+        Require(Data is null || Data.Trim().Length > 0, "--data must name a folder, got an empty value.");
+        Require(Name is null || Name.Trim().Length > 0, "--name must not be empty.");
+        Require(Experiment is null || Experiment.Trim().Length > 0, "--experiment must not be empty.");
+        foreach (var (option, text) in new[] { ("output", Output), ("data", Data), ("name", Name), ("experiment", Experiment) })
+            Require(text is null || !text.Contains('\0'), $"--{option} must not hold a NUL character.");
     }
 
     public static readonly string[] Schedules = ["constant", "step", "exponential", "cosine", "onecycle", "plateau"];

@@ -32,17 +32,31 @@ public sealed class TrainingRun
         this.observer = observer;
     }
 
-    /// <summary>The run store to record in; by default atelier.db beside the run folder (runs/atelier.db).</summary>
+    /// <summary>The run store to record in; by default atelier.db in the output folder (runs/atelier.db).</summary>
     public string? StorePath { get; init; }
 
     /// <summary>Starts a new run in a new folder under options.Output.</summary>
-    public RunResult Run(DataSplits data, CancellationToken cancel) => Execute(data, () => RunFolder.Create(options.Output, options.Model, options.Name), resume: false, cancel);
+    public RunResult Run(DataSplits data, CancellationToken cancel) =>
+        Execute(data, () => RunFolder.Create(options.Output, options.Model, options.Name, options.Experiment, StorePath ?? Path.Combine(options.Output, "atelier.db")), resume: false, cancel);
 
-    /// <summary>Starts a new run in a given (empty) folder, as experiments do to keep one folder per run label.</summary>
-    public RunResult RunIn(DataSplits data, RunFolder folder, CancellationToken cancel) => Execute(data, () => folder, resume: false, cancel);
+    /// <summary>
+    /// Starts a new run in a given folder, as experiments do to keep one folder per run label: one claimed by the
+    /// caller (<see cref="RunFolder.Create"/>), or an unclaimed one it claims; refuses one another process claims first.
+    /// </summary>
+    public RunResult RunIn(DataSplits data, RunFolder folder, CancellationToken cancel) => Execute(data, () =>
+    {
+        if (!File.Exists(folder.File(RunFolder.IdentityFile)) && !folder.TryClaim(options.Experiment, StorePath ?? Path.Combine(Path.GetDirectoryName(folder.Path)!, "atelier.db")))
+            throw new RunConflictException($"The run folder {folder.Path} belongs to another run (it has a {RunFolder.IdentityFile}); is another process training it?");
+        return folder;
+    }, resume: false, cancel);
 
     /// <summary>Continues an interrupted run from its last completed epoch; ends with the numbers the uninterrupted run gets.</summary>
-    public RunResult Resume(DataSplits data, RunFolder folder, CancellationToken cancel) => Execute(data, () => folder, resume: true, cancel);
+    public RunResult Resume(DataSplits data, RunFolder folder, CancellationToken cancel)
+    {
+        if (folder.IsFinished)
+            throw new RunConflictException($"Run {folder.Id} is finished ({folder.File(RunFolder.ResultsJson)} holds its results): there is nothing to resume; `atelier evaluate {folder.Path}` shows them.");
+        return Execute(data, () => folder, resume: true, cancel);
+    }
 
     /// <param name="openFolder">Called once everything that can refuse the options has accepted them, so a bad option leaves no folder behind.</param>
     private RunResult Execute(DataSplits data, Func<RunFolder> openFolder, bool resume, CancellationToken cancel)
@@ -69,19 +83,24 @@ public sealed class TrainingRun
         var metadata = CheckpointMetadata(data);
         var folder = openFolder();
 
-        using var store = new RunStore(StorePath ?? Path.Combine(Path.GetDirectoryName(folder.Path)!, "atelier.db"));
-        // Experiment runs are named by their label, which another experiment may use too: their id carries the experiment.
-        string runId = options.Experiment is { } experiment ? $"{experiment}/{folder.Id}" : folder.Id;
+        // One id and one store for the run's whole life: both come from its identity file, whoever names the folder how.
+        var identity = folder.Identity(options.Experiment, StorePath ?? Path.Combine(Path.GetDirectoryName(folder.Path)!, "atelier.db"));
+        string runId = identity.Id, storePath = identity.StorePath(folder);
+        using var store = new RunStore(storePath);
+        if (resume && store.Find(runId) is { Status: "running" } live)
+            throw new RunConflictException($"Run {runId} is being trained right now by process {live.ProcessId} on {live.Host}: wait for it to end, or stop it first.");
         int firstEpoch = 1;
-        if (resume)
+        if (resume && File.Exists(folder.File(RunFolder.ResumeState)))
         {
             history = folder.ReadHistory();
             firstEpoch = ResumeState.Load(folder, model, optimizer, scheduler, stopping, dropoutRng) + 1;
             history = history.Where(h => h.Epoch < firstEpoch).ToList();
-            observer.Message($"Resuming {folder.Id} at epoch {firstEpoch} of {options.Epochs}.");
+            observer.Message($"Resuming {runId} at epoch {firstEpoch} of {options.Epochs}.");
         }
+        else if (resume) observer.Message($"Resuming {runId} from the start: it stopped before its first epoch ended.");
         else folder.WriteOptions(options);
-        store.StartRun(runId, options.Model, folder.Path, options.Experiment, TrainOptionTable.ToPairs(options));
+        store.StartRun(runId, options.Model, folder.Path, identity.Experiment, TrainOptionTable.ToPairs(options));
+        using var heartbeat = new RunHeartbeat(storePath, runId);
 
         double trainSeconds = history.Sum(h => h.Seconds);
         try
@@ -109,10 +128,18 @@ public sealed class TrainingRun
                 observer.EpochEnded(metrics, best);
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e)
         {
             store.EndRun(runId, "interrupted", "stopped by the user");
-            throw;
+            throw new RunInterruptedException(folder, history.Count, options.Epochs, e);
+        }
+        catch (NonFiniteLossException e)
+        {
+            var failure = e.Saying(stopping.BestEpoch > 0
+                ? $"the best checkpoint, epoch {stopping.BestEpoch}, is kept in {folder.File(RunFolder.BestCheckpoint)}"
+                : $"no epoch finished, so run {runId} saved no checkpoint");
+            store.EndRun(runId, "failed", failure.Message);
+            throw failure;
         }
         catch (Exception e)
         {
@@ -129,7 +156,7 @@ public sealed class TrainingRun
         var report = matrix.Report();
         double imagesPerSecond = history.Count == 0 ? 0 : trainLoader.SampleCount * history.Count / Math.Max(1e-9, trainSeconds);
         var result = new RunResult(folder, history, test, matrix, report, data.ClassNames, trainSeconds, imagesPerSecond, stopping.BestEpoch, stopping.ShouldStop);
-        Results.Write(result);
+        Results.Write(result, runId);
         store.FinishRun(runId, Results.KeyMetrics(result));
         return result;
     }

@@ -157,26 +157,26 @@ public sealed class ExperimentReportTests
     }
 
     [Fact]
-    public async Task Mistakes_in_the_command_line_end_in_one_sentence_and_a_non_zero_exit()
+    public void Mistakes_in_the_command_line_end_in_one_sentence_and_a_non_zero_exit()
     {
-        Assert.Equal(CommandLine.UsageError, await CommandLine.RunAsync(["report"]));
-        Assert.Equal(CommandLine.UsageError, await CommandLine.RunAsync(["report", "x", "--bogus"]));
-        Assert.Equal(CommandLine.Failure, await CommandLine.RunAsync(["report", Path.Combine(TestData.TempDirectory(), "no-such-run")]));
-        Assert.Equal(CommandLine.UsageError, await CommandLine.RunAsync(["experiment"]));
-        Assert.Equal(CommandLine.UsageError, await CommandLine.RunAsync(["experiment", "x.yaml", "--scale", "3"]));
-        Assert.Equal(CommandLine.Failure, await CommandLine.RunAsync(["experiment", Path.Combine(TestData.TempDirectory(), "missing.yaml")]));
+        Assert.Equal(CommandLine.UsageError, InProcessCli.Run(["report"]).ExitCode);
+        Assert.Equal(CommandLine.UsageError, InProcessCli.Run(["report", "x", "--bogus"]).ExitCode);
+        Assert.Equal(CommandLine.Failure, InProcessCli.Run(["report", Path.Combine(TestData.TempDirectory(), "no-such-run")]).ExitCode);
+        Assert.Equal(CommandLine.UsageError, InProcessCli.Run(["experiment"]).ExitCode);
+        Assert.Equal(CommandLine.UsageError, InProcessCli.Run(["experiment", "x.yaml", "--scale", "3"]).ExitCode);
+        Assert.Equal(CommandLine.Failure, InProcessCli.Run(["experiment", Path.Combine(TestData.TempDirectory(), "missing.yaml")]).ExitCode);
         string empty = TestData.TempDirectory();
-        Assert.Equal(CommandLine.Failure, await CommandLine.RunAsync(["report", empty])); // a folder with no runs
+        Assert.Equal(CommandLine.Failure, InProcessCli.Run(["report", empty]).ExitCode); // a folder with no runs
     }
 
     [Fact]
-    public async Task Only_trains_the_named_runs_and_refuses_a_label_the_experiment_lacks()
+    public void Only_trains_the_named_runs_and_refuses_a_label_the_experiment_lacks()
     {
         string root = TestData.TempDirectory();
         string spec = Path.Combine(root, "tiny.yaml");
         File.WriteAllText(spec, ExperimentReportFixture.Spec);
         string[] common = ["experiment", spec, "--scale", "0.05", "--output", root, "--data", TestData.FashionMnistDirectory, "--no-report"];
-        Assert.Equal(CommandLine.UsageError, await CommandLine.RunAsync([.. common, "--only", "mlp,vgg99"]));
+        Assert.Equal(CommandLine.UsageError, InProcessCli.Run([.. common, "--only", "mlp,vgg99"]).ExitCode);
         Assert.False(Directory.Exists(Path.Combine(root, "tiny")));
 
         var run = ExperimentReportFixture.Atelier([.. common, "--only", "mlp"]);
@@ -214,7 +214,7 @@ public sealed class ExperimentReportTests
 
         var resumed = ExperimentReportFixture.Atelier(args);
         Assert.True(resumed.ExitCode == 0, resumed.Output);
-        Assert.Contains($"Resuming only at epoch {done + 1} of 6", resumed.Output);
+        Assert.Contains($"Resuming stop/only at epoch {done + 1} of 6", resumed.Output);
         Assert.Equal(6, folder.ReadHistory().Count);
         Assert.True(File.Exists(folder.File(RunFolder.ResultsJson)));
     }

@@ -167,7 +167,7 @@ public sealed class EndToEndTests
         var options = Options("interrupted");
         using var cancel = new CancellationTokenSource();
         var data = DataSplits.Create(TestData.FashionTrain, TestData.FashionTest, options);
-        Assert.Throws<OperationCanceledException>(() =>
+        Assert.Throws<RunInterruptedException>(() =>
             new TrainingRun(options, new CancelAfter(2, cancel)).Run(data, cancel.Token));
         var folder = new RunFolder(Directory.GetDirectories(options.Output)[0]);
         Assert.Equal(2, folder.ReadHistory().Count);
