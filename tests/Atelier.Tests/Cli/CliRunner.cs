@@ -13,8 +13,41 @@ public static class CliRunner
 
     public static Result Run(params string[] args) => Run(args, interruptWhen: null);
 
-    /// <summary>Runs the program; when a line of its output matches <paramref name="interruptWhen"/>, sends it SIGINT (Ctrl+C).</summary>
-    public static Result Run(string[] args, Func<string, bool>? interruptWhen)
+    /// <summary>
+    /// Runs the program; when a line of its output matches <paramref name="interruptWhen"/>, sends it
+    /// <paramref name="signal"/> (INT is Ctrl+C; TERM is what `kill` sends; KILL is a crash).
+    /// </summary>
+    public static Result Run(string[] args, Func<string, bool>? interruptWhen, string signal = "INT")
+    {
+        using var process = Start(args);
+        var stdout = interruptWhen is null ? process.StandardOutput.ReadToEndAsync() : ReadAndSignal(process, interruptWhen, signal);
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"atelier {string.Join(' ', args)} did not finish in 3 minutes.");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts every command at the same moment and waits for them all, as users starting jobs in parallel would.</summary>
+    public static List<Result> RunTogether(IEnumerable<string[]> commands)
+    {
+        var processes = commands.Select(Start).ToList();
+        var outputs = processes.Select(p => (Out: p.StandardOutput.ReadToEndAsync(), Err: p.StandardError.ReadToEndAsync())).ToList();
+        var results = new List<Result>();
+        for (int i = 0; i < processes.Count; i++)
+        {
+            if (!processes[i].WaitForExit(TimeSpan.FromMinutes(3))) processes[i].Kill(entireProcessTree: true);
+            processes[i].WaitForExit();
+            results.Add(new Result(processes[i].ExitCode, outputs[i].Out.Result, outputs[i].Err.Result));
+            processes[i].Dispose();
+        }
+        return results;
+    }
+
+    /// <summary>Starts the program with its output redirected, for tests that run several at once.</summary>
+    public static Process Start(string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -27,18 +60,17 @@ public static class CliRunner
         start.Environment["ATELIER_DATA"] = TestData.FashionMnistDirectory;
         // Never reach for the internet from tests: an unreachable mirror makes any download fail at once.
         start.Environment["ATELIER_MIRROR"] = "http://127.0.0.1:9/";
-        using var process = Process.Start(start)!;
-        var stdout = interruptWhen is null ? process.StandardOutput.ReadToEndAsync() : ReadAndInterrupt(process, interruptWhen);
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"atelier {string.Join(' ', args)} did not finish in 3 minutes.");
-        }
-        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+        return Process.Start(start)!;
     }
 
-    private static async Task<string> ReadAndInterrupt(Process process, Func<string, bool> interruptWhen)
+    /// <summary>Sends a real signal with kill(1): INT, TERM, KILL...</summary>
+    public static void Signal(Process process, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    private static async Task<string> ReadAndSignal(Process process, Func<string, bool> interruptWhen, string signal)
     {
         var text = new System.Text.StringBuilder();
         bool sent = false;
@@ -48,8 +80,7 @@ public static class CliRunner
             if (!sent && interruptWhen(line))
             {
                 sent = true;
-                using var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-                kill.WaitForExit();
+                Signal(process, signal);
             }
         }
         return text.ToString();

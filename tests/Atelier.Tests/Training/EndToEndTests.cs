@@ -188,6 +188,10 @@ public sealed class EndToEndTests
         options.Momentum = 0.9f;
         var e = Assert.Throws<NonFiniteLossException>(() => Train(options));
         Assert.Matches(@"at epoch 1, batch \d+", e.Message);
+        // It diverged in its first epoch: no checkpoint exists, and the message must not promise one.
+        Assert.Contains("saved no checkpoint", e.Message);
+        Assert.DoesNotContain("best checkpoint", e.Message);
+        Assert.Empty(Directory.GetFiles(tmp, "best.safetensors", SearchOption.AllDirectories));
         using var store = new Experiments.RunStore(Path.Combine(tmp, "atelier.db"));
         Assert.Equal("failed", store.Runs()[0].Status);
     }
