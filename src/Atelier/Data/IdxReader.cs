@@ -16,12 +16,14 @@ public static class IdxReader
     public const int ImagesMagic = 0x00000803;
     public const int LabelsMagic = 0x00000801;
 
+    public static IdxImages ReadImages(string path) => ReadImages(path, out _);
 
-    public static IdxImages ReadImages(string path)
+    /// <param name="content">the decompressed length and SHA-256 of the file, hashed as it was read.</param>
+    public static IdxImages ReadImages(string path, out IdxContent content)
     {
-        using var stream = OpenData(path, out long? rawLength);
+        using var reader = IdxStream.Open(path);
         Span<byte> header = stackalloc byte[16];
-        ReadHeader(stream, path, header, ImagesMagic, "images");
+        ReadHeader(reader, header, ImagesMagic, "images");
         int count = Dimension(header, 4, path, "image count");
         int rows = Dimension(header, 8, path, "row count");
         int cols = Dimension(header, 12, path, "column count");
@@ -30,50 +32,33 @@ public static class IdxReader
         long size = (long)count * rows * cols;
         if (size > Array.MaxLength)
             throw new DataFileException($"{path} declares {count} images of {rows}x{cols} pixels, more than this reader accepts (2 GB); the header is probably corrupt.");
-        CheckRawLength(path, rawLength, 16 + size);
+        CheckRawLength(reader, 16 + size);
         var pixels = new byte[size];
-        ReadBody(stream, path, pixels, 16);
+        ReadBody(reader, pixels, 16);
+        content = reader.Content();
         return new IdxImages(pixels, count, rows, cols);
     }
 
-    public static byte[] ReadLabels(string path)
+    public static byte[] ReadLabels(string path) => ReadLabels(path, out _);
+
+    /// <param name="content">the decompressed length and SHA-256 of the file, hashed as it was read.</param>
+    public static byte[] ReadLabels(string path, out IdxContent content)
     {
-        using var stream = OpenData(path, out long? rawLength);
+        using var reader = IdxStream.Open(path);
         Span<byte> header = stackalloc byte[8];
-        ReadHeader(stream, path, header, LabelsMagic, "labels");
+        ReadHeader(reader, header, LabelsMagic, "labels");
         int count = Dimension(header, 4, path, "label count");
-        CheckRawLength(path, rawLength, 8 + (long)count);
+        CheckRawLength(reader, 8 + (long)count);
         var labels = new byte[count];
-        ReadBody(stream, path, labels, 8);
+        ReadBody(reader, labels, 8);
+        content = reader.Content();
         return labels;
     }
 
-    /// <summary>Opens the file, decompressing if it starts with the gzip magic; rawLength is the file length for uncompressed files.</summary>
-    private static Stream OpenData(string path, out long? rawLength)
+    private static void ReadHeader(IdxStream reader, Span<byte> header, int expectedMagic, string what)
     {
-        FileStream file;
-        try
-        {
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DataFileException($"Cannot open {path}: {e.Message}", e);
-        }
-        int b0 = file.ReadByte(), b1 = file.ReadByte();
-        file.Position = 0;
-        if (b0 == 0x1f && b1 == 0x8b)
-        {
-            rawLength = null;
-            return new BufferedStream(new GZipStream(file, CompressionMode.Decompress), 1 << 16);
-        }
-        rawLength = file.Length;
-        return file;
-    }
-
-    private static void ReadHeader(Stream stream, string path, Span<byte> header, int expectedMagic, string what)
-    {
-        int got = ReadFully(stream, path, header);
+        string path = reader.Path;
+        int got = reader.Read(header);
         if (got < 4)
             throw new DataFileException($"{path} is too short to be an IDX file ({got} bytes).");
         int magic = BinaryPrimitives.ReadInt32BigEndian(header);
@@ -96,38 +81,23 @@ public static class IdxReader
         return value;
     }
 
-    private static void CheckRawLength(string path, long? rawLength, long expected)
+    /// <summary>For an uncompressed file the length is known before reading: refuse a wrong one before allocating.</summary>
+    private static void CheckRawLength(IdxStream reader, long expected)
     {
-        if (rawLength is long actual && actual != expected)
+        if (reader.RawLength is long actual && actual != expected)
             throw new DataFileException(actual < expected
-                ? $"{path} is truncated: it has {actual} bytes but its header announces {expected}."
-                : $"{path} has {actual - expected} bytes more than the {expected} its header announces.");
+                ? $"{reader.Path} is truncated: it has {actual} bytes but its header announces {expected}."
+                : $"{reader.Path} has {actual - expected} bytes more than the {expected} its header announces.");
     }
 
-    private static void ReadBody(Stream stream, string path, byte[] body, int headerBytes)
+    private static void ReadBody(IdxStream reader, byte[] body, int headerBytes)
     {
-        int got = ReadFully(stream, path, body);
+        int got = reader.Read(body);
         if (got < body.Length)
             throw new DataFileException(
-                $"{path} is truncated: its data ends after {headerBytes + (long)got} of the {headerBytes + (long)body.Length} bytes its header announces.");
+                $"{reader.Path} is truncated: its data ends after {headerBytes + (long)got} of the {headerBytes + (long)body.Length} bytes its header announces.");
         Span<byte> probe = stackalloc byte[1];
-        if (ReadFully(stream, path, probe) != 0)
-            throw new DataFileException($"{path} has more data than the {headerBytes + (long)body.Length} bytes its header announces.");
-    }
-
-    private static int ReadFully(Stream stream, string path, Span<byte> buffer)
-    {
-        try
-        {
-            return stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new DataFileException($"{path} is not a valid gzip file ({MessageText.AsClause(e.Message)}); delete it and get it again.", e);
-        }
-        catch (IOException e)
-        {
-            throw new DataFileException($"Cannot read {path}: {e.Message}", e);
-        }
+        if (reader.Read(probe) != 0)
+            throw new DataFileException($"{reader.Path} has more data than the {headerBytes + (long)body.Length} bytes its header announces.");
     }
 }
