@@ -29,10 +29,12 @@ public static class IdxReader
         int cols = Dimension(header, 12, path, "column count");
         if (rows == 0 || cols == 0)
             throw new DataFileException($"{path} declares images of {rows}x{cols} pixels; rows and columns must be at least 1.");
-        long size = (long)count * rows * cols;
-        if (size > Array.MaxLength)
+        // Three factors below 2^31 can overflow a long: bound the product before forming it.
+        long perImage = (long)rows * cols;
+        if (perImage > Array.MaxLength || (count > 0 && perImage > Array.MaxLength / count))
             throw new DataFileException($"{path} declares {count} images of {rows}x{cols} pixels, more than this reader accepts (2 GB); the header is probably corrupt.");
-        CheckRawLength(reader, 16 + size);
+        long size = count * perImage;
+        CheckLength(reader, 16 + size);
         var pixels = new byte[size];
         ReadBody(reader, pixels, 16);
         content = reader.Content();
@@ -48,7 +50,9 @@ public static class IdxReader
         Span<byte> header = stackalloc byte[8];
         ReadHeader(reader, header, LabelsMagic, "labels");
         int count = Dimension(header, 4, path, "label count");
-        CheckRawLength(reader, 8 + (long)count);
+        if (count > Array.MaxLength)
+            throw new DataFileException($"{path} declares {count} labels, more than this reader accepts (2 GB); the header is probably corrupt.");
+        CheckLength(reader, 8 + (long)count);
         var labels = new byte[count];
         ReadBody(reader, labels, 8);
         content = reader.Content();
@@ -81,14 +85,26 @@ public static class IdxReader
         return value;
     }
 
-    /// <summary>For an uncompressed file the length is known before reading: refuse a wrong one before allocating.</summary>
-    private static void CheckRawLength(IdxStream reader, long expected)
+    /// <summary>
+    /// Refuses a length the file cannot hold before allocating for it: an uncompressed file's length is known, and
+    /// deflate expands at most 1032-fold, so a 100-byte .gz cannot make this reader allocate 2 GB.
+    /// </summary>
+    private static void CheckLength(IdxStream reader, long expected)
     {
-        if (reader.RawLength is long actual && actual != expected)
-            throw new DataFileException(actual < expected
-                ? $"{reader.Path} is truncated: it has {actual} bytes but its header announces {expected}."
-                : $"{reader.Path} has {actual - expected} bytes more than the {expected} its header announces.");
+        if (reader.RawLength is long actual)
+        {
+            if (actual != expected)
+                throw new DataFileException(actual < expected
+                    ? $"{reader.Path} is truncated: it has {actual} bytes but its header announces {expected}."
+                    : $"{reader.Path} has {actual - expected} bytes more than the {expected} its header announces.");
+        }
+        else if (expected > reader.StoredLength * MaxDeflateRatio + 1024)
+            throw new DataFileException(
+                $"{reader.Path} is truncated or its header is corrupt: the header announces {expected} bytes, more than its {reader.StoredLength} compressed bytes can hold.");
     }
+
+    /// <summary>The most deflate can expand data (RFC 1951: 258-byte matches in a minimal code), with a little margin.</summary>
+    private const long MaxDeflateRatio = 1032;
 
     private static void ReadBody(IdxStream reader, byte[] body, int headerBytes)
     {

@@ -27,6 +27,9 @@ internal sealed class IdxStream : IDisposable
 
     public bool Gzipped { get; }
 
+    /// <summary>The file's length on disk (compressed, for a gzipped one).</summary>
+    public long StoredLength => file.Length;
+
     /// <summary>The file length for an uncompressed file; null for a gzipped one (its content length is unknown until read).</summary>
     public long? RawLength { get; }
 
@@ -78,7 +81,7 @@ internal sealed class IdxStream : IDisposable
     }
 
     /// <summary>The content read so far; after the last read (which found the end), the whole file's.</summary>
-    public IdxContent Content() => new(Path, Gzipped, file.Length, length, Convert.ToHexStringLower(hash.GetCurrentHash()));
+    public IdxContent Content() => new(Path, Gzipped, StoredLength, length, Convert.ToHexStringLower(hash.GetCurrentHash()));
 
     public void Dispose()
     {

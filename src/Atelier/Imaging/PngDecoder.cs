@@ -183,6 +183,10 @@ public static class PngDecoder
     private static byte[] Inflate(MemoryStream idat, long expected, string name)
     {
         if (expected > Array.MaxLength) throw new PngFormatException($"{name} is too large to decode.");
+        // zlib expands at most 1032-fold: a small file declaring a large image is refused before its buffer is allocated.
+        if (expected > idat.Length * 1032 + 1024)
+            throw new PngFormatException(
+                $"{name} is truncated: its {idat.Length} bytes of compressed image data cannot hold the {expected} bytes its size requires.");
         var raw = new byte[expected];
         idat.Position = 0;
         int got;

@@ -188,4 +188,26 @@ public sealed class IdxReaderTests
         var e = Assert.Throws<DataFileException>(() => IdxFolder.Load(dir));
         Assert.Contains("names the class 'cat' twice", e.Message);
     }
+
+    [Fact]
+    public void Header_sizes_whose_product_overflows_are_refused()
+    {
+        var bytes = TestData.ImagesIdx(1, 1, 1);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4), 1000000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(8), 1 << 30);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(12), 1 << 30);
+        var e = Assert.Throws<DataFileException>(() => IdxReader.ReadImages(Write(TestData.Gzip(bytes))));
+        Assert.Contains("more than this reader accepts", e.Message);
+    }
+
+    [Fact]
+    public void A_small_gz_declaring_a_huge_count_is_refused_before_allocating_it()
+    {
+        var bytes = TestData.LabelsIdx([1, 2, 3]);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4), 1_000_000_000);
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var e = Assert.Throws<DataFileException>(() => IdxReader.ReadLabels(Write(TestData.Gzip(bytes))));
+        Assert.Contains("more than its", e.Message);
+        Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 10_000_000);
+    }
 }

@@ -179,6 +179,17 @@ public sealed class PngDecoderTests
     }
 
     [Fact]
+    public void A_small_file_declaring_a_large_image_is_refused_before_allocating_it()
+    {
+        // 6000x6000 RGBA 16-bit (288 MB of scanlines) declared by a file of about 60 bytes.
+        var png = TestPngWriter.Assemble([("IHDR", Ihdr(6000, 6000, 16, 6)), ("IDAT", [0x78, 0x9c, 3, 0, 0, 0, 0, 1]), ("IEND", [])]);
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var e = Refused(png);
+        Assert.Contains("cannot hold the", e.Message);
+        Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 10_000_000);
+    }
+
+    [Fact]
     public void Missing_idat_plte_or_ihdr_is_refused()
     {
         Assert.Contains("no image data", Refused(TestPngWriter.Assemble([("IHDR", Ihdr(5, 4, 8, 2)), ("IEND", [])])).Message);
