@@ -11,7 +11,7 @@ public static class DatasetImagePreprocessor
     /// <summary>Pixels brighter than the background by more than this (on 0..1) belong to the object's bounding box.</summary>
     public const float ObjectThreshold = 0.1f;
 
-    /// <summary>Below this (on 0..1: a quarter of one 8-bit step) the brightest pixel is the background: the image is blank.</summary>
+    /// <summary>When no pixel stands out from the background by this much (on 0..1: a quarter of one 8-bit step), the image is blank.</summary>
     public const float BlankContrast = 1e-3f;
 
     /// <summary>The image as Fashion-MNIST would have it.</summary>
@@ -52,7 +52,7 @@ public static class DatasetImagePreprocessor
             for (int x = 0; x < outW; x++)
                 output[(offY + y) * size + offX + x] = (byte)MathF.Round(Math.Clamp(resized[y * outW + x], 0f, 1f) * 255f);
         // A speck or a solid block cropped to fill the frame: a uniform square is no more an object than a blank page.
-        if (!output.AsSpan().ContainsAnyExcept(output[0]))
+        if (size > 1 && !output.AsSpan().ContainsAnyExcept(output[0]))
             throw new BlankImageException(name, $"{name} is blank: once its background is removed and its object cropped, every pixel has the same colour, so there is nothing to classify.");
         return output;
     }
