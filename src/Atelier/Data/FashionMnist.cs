@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Atelier.Data;
 
 /// <summary>
@@ -16,13 +14,20 @@ public static class FashionMnist
     public static IReadOnlyList<string> ClassNames { get; } =
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
-    /// <summary>The four files as the official mirror serves them.</summary>
+    /// <summary>
+    /// The four files as the official mirror serves them, with the length and SHA-256 of what each decompresses to
+    /// (computed from the official files), in <see cref="IdxFolder.FileNames"/> order.
+    /// </summary>
     public static IReadOnlyList<DatasetFile> Files { get; } =
     [
-        new("train-images-idx3-ubyte.gz", 26421880, "8d4fb7e6c68d591d4c3dfef9ec88bf0d", "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84"),
-        new("train-labels-idx1-ubyte.gz", 29515, "25c81989df183df01b3e8a0aad5dffbe", "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845"),
-        new("t10k-images-idx3-ubyte.gz", 4422102, "bef4ecab320f06d8554ea6380940ec79", "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073"),
-        new("t10k-labels-idx1-ubyte.gz", 5148, "bb300cfdad3c16e7a12a480ee83cd310", "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5"),
+        new("train-images-idx3-ubyte.gz", 26421880, "8d4fb7e6c68d591d4c3dfef9ec88bf0d", "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+            47040016, "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
+        new("train-labels-idx1-ubyte.gz", 29515, "25c81989df183df01b3e8a0aad5dffbe", "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+            60008, "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
+        new("t10k-images-idx3-ubyte.gz", 4422102, "bef4ecab320f06d8554ea6380940ec79", "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+            7840016, "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
+        new("t10k-labels-idx1-ubyte.gz", 5148, "bb300cfdad3c16e7a12a480ee83cd310", "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+            10008, "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
     ];
 
     /// <summary>$XDG_CACHE_HOME/atelier/fashion-mnist, or ~/.cache/atelier/fashion-mnist.</summary>
@@ -87,40 +92,50 @@ public static class FashionMnist
     public static DataLocation Locate(string? dataDirectory = null, Action<DownloadProgress>? progress = null, CancellationToken cancel = default) =>
         Locate(dataDirectory, Environment.GetEnvironmentVariable(DataEnvironmentVariable), DefaultCacheDirectory(), null, progress, cancel);
 
-    /// <summary>Loads and validates the training and test sets from a folder holding the four files.</summary>
-    /// <summary>True when <paramref name="directory"/> holds the four official gzipped files (by name and size).</summary>
-    public static bool IsOfficialCopy(string directory) =>
-        Files.All(f => new FileInfo(Path.Combine(directory, f.Name)) is { Exists: true } info && info.Length == f.Size);
+    /// <summary>
+    /// True when <paramref name="directory"/> holds the four official files, each gzipped as served or decompressed,
+    /// by content (hashes every file: about 0.3 s; <see cref="LoadAny"/> recognises the files while loading them instead).
+    /// </summary>
+    public static bool IsOfficialCopy(string directory) => OfficialCopy.AllOfficial(directory, Files);
 
     /// <summary>
-    /// Fashion-MNIST when the folder holds it; any other IDX dataset (MNIST, KMNIST...) otherwise, named by its
-    /// classes.txt or numbered.
+    /// Fashion-MNIST, with its class names, when the folder holds it (recognised by content, gzipped or not); any other
+    /// IDX dataset (MNIST, KMNIST...) otherwise, named by its classes.txt or numbered. A damaged official file is named as such.
     /// </summary>
-    public static (Dataset Train, Dataset Test) LoadAny(string directory) =>
-        IsOfficialCopy(directory) ? Load(directory) : IdxFolder.Load(directory);
-
-    public static (Dataset Train, Dataset Test) Load(string directory) =>
-        IdxFolder.Load(directory, ClassNames, (TrainCount, TestCount, ImageSize, ImageSize));
-
-    /// <summary>
-    /// Checks the official files in <paramref name="directory"/> against their MD5 and SHA-256 (about a second for the
-    /// 30 MB); files stored uncompressed cannot be checked this way and are skipped (their IDX validation still runs at load).
-    /// </summary>
-    public static void VerifyChecksums(string directory)
+    public static (Dataset Train, Dataset Test) LoadAny(string directory)
     {
-        foreach (var file in Files)
+        var files = ReadFiles(directory);
+        return OfficialCopy.Recognise(files, Files)
+            ? IdxFolder.Build(files, ClassNames, (TrainCount, TestCount, ImageSize, ImageSize))
+            : IdxFolder.Build(files);
+    }
+
+    /// <summary>Loads the official Fashion-MNIST from a folder holding the four files; any other content is refused.</summary>
+    public static (Dataset Train, Dataset Test) Load(string directory)
+    {
+        var files = ReadFiles(directory);
+        bool official = OfficialCopy.Recognise(files, Files);
+        // The shape is checked first: "12 images instead of 60000" says more than a checksum.
+        var sets = IdxFolder.Build(files, ClassNames, (TrainCount, TestCount, ImageSize, ImageSize));
+        return official ? sets : throw OfficialCopy.NotOfficial(files, Files);
+    }
+
+    /// <summary>
+    /// Checks the official files in <paramref name="directory"/>, gzipped as served (size, MD5, SHA-256) or decompressed
+    /// (length and SHA-256 of the content); about a second for all four. Missing files are skipped.
+    /// </summary>
+    public static void VerifyChecksums(string directory) => OfficialCopy.Verify(directory, Files);
+
+    private static IdxFolderFiles ReadFiles(string directory)
+    {
+        try
         {
-            string path = Path.Combine(directory, file.Name);
-            if (!File.Exists(path)) continue;
-            long length = new FileInfo(path).Length;
-            if (length != file.Size)
-                throw new DataFileException($"{path} is {length} bytes instead of the official {file.Size}; delete it and get it again.");
-            using var stream = File.OpenRead(path);
-            string md5 = Convert.ToHexStringLower(MD5.HashData(stream));
-            stream.Position = 0;
-            string sha256 = Convert.ToHexStringLower(SHA256.HashData(stream));
-            if (md5 != file.Md5 || sha256 != file.Sha256)
-                throw new DataFileException($"{path} does not have the official checksum (MD5 {md5}, expected {file.Md5}); delete it and get it again.");
+            return IdxFolder.ReadFiles(directory);
+        }
+        catch (DataFileException e)
+        {
+            OfficialCopy.ThrowIfDamaged(directory, Files, e);
+            throw;
         }
     }
 

@@ -16,64 +16,53 @@ public static class IdxReader
     public const int ImagesMagic = 0x00000803;
     public const int LabelsMagic = 0x00000801;
 
+    public static IdxImages ReadImages(string path) => ReadImages(path, out _);
 
-    public static IdxImages ReadImages(string path)
+    /// <param name="content">the decompressed length and SHA-256 of the file, hashed as it was read.</param>
+    public static IdxImages ReadImages(string path, out IdxContent content)
     {
-        using var stream = OpenData(path, out long? rawLength);
+        using var reader = IdxStream.Open(path);
         Span<byte> header = stackalloc byte[16];
-        ReadHeader(stream, path, header, ImagesMagic, "images");
+        ReadHeader(reader, header, ImagesMagic, "images");
         int count = Dimension(header, 4, path, "image count");
         int rows = Dimension(header, 8, path, "row count");
         int cols = Dimension(header, 12, path, "column count");
         if (rows == 0 || cols == 0)
             throw new DataFileException($"{path} declares images of {rows}x{cols} pixels; rows and columns must be at least 1.");
-        long size = (long)count * rows * cols;
-        if (size > Array.MaxLength)
+        // Three factors below 2^31 can overflow a long: bound the product before forming it.
+        long perImage = (long)rows * cols;
+        if (perImage > Array.MaxLength || (count > 0 && perImage > Array.MaxLength / count))
             throw new DataFileException($"{path} declares {count} images of {rows}x{cols} pixels, more than this reader accepts (2 GB); the header is probably corrupt.");
-        CheckRawLength(path, rawLength, 16 + size);
+        long size = count * perImage;
+        CheckLength(reader, 16 + size);
         var pixels = new byte[size];
-        ReadBody(stream, path, pixels, 16);
+        ReadBody(reader, pixels, 16);
+        content = reader.Content();
         return new IdxImages(pixels, count, rows, cols);
     }
 
-    public static byte[] ReadLabels(string path)
+    public static byte[] ReadLabels(string path) => ReadLabels(path, out _);
+
+    /// <param name="content">the decompressed length and SHA-256 of the file, hashed as it was read.</param>
+    public static byte[] ReadLabels(string path, out IdxContent content)
     {
-        using var stream = OpenData(path, out long? rawLength);
+        using var reader = IdxStream.Open(path);
         Span<byte> header = stackalloc byte[8];
-        ReadHeader(stream, path, header, LabelsMagic, "labels");
+        ReadHeader(reader, header, LabelsMagic, "labels");
         int count = Dimension(header, 4, path, "label count");
-        CheckRawLength(path, rawLength, 8 + (long)count);
+        if (count > Array.MaxLength)
+            throw new DataFileException($"{path} declares {count} labels, more than this reader accepts (2 GB); the header is probably corrupt.");
+        CheckLength(reader, 8 + (long)count);
         var labels = new byte[count];
-        ReadBody(stream, path, labels, 8);
+        ReadBody(reader, labels, 8);
+        content = reader.Content();
         return labels;
     }
 
-    /// <summary>Opens the file, decompressing if it starts with the gzip magic; rawLength is the file length for uncompressed files.</summary>
-    private static Stream OpenData(string path, out long? rawLength)
+    private static void ReadHeader(IdxStream reader, Span<byte> header, int expectedMagic, string what)
     {
-        FileStream file;
-        try
-        {
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DataFileException($"Cannot open {path}: {e.Message}", e);
-        }
-        int b0 = file.ReadByte(), b1 = file.ReadByte();
-        file.Position = 0;
-        if (b0 == 0x1f && b1 == 0x8b)
-        {
-            rawLength = null;
-            return new BufferedStream(new GZipStream(file, CompressionMode.Decompress), 1 << 16);
-        }
-        rawLength = file.Length;
-        return file;
-    }
-
-    private static void ReadHeader(Stream stream, string path, Span<byte> header, int expectedMagic, string what)
-    {
-        int got = ReadFully(stream, path, header);
+        string path = reader.Path;
+        int got = reader.Read(header);
         if (got < 4)
             throw new DataFileException($"{path} is too short to be an IDX file ({got} bytes).");
         int magic = BinaryPrimitives.ReadInt32BigEndian(header);
@@ -96,38 +85,35 @@ public static class IdxReader
         return value;
     }
 
-    private static void CheckRawLength(string path, long? rawLength, long expected)
+    /// <summary>
+    /// Refuses a length the file cannot hold before allocating for it: an uncompressed file's length is known, and
+    /// deflate expands at most 1032-fold, so a 100-byte .gz cannot make this reader allocate 2 GB.
+    /// </summary>
+    private static void CheckLength(IdxStream reader, long expected)
     {
-        if (rawLength is long actual && actual != expected)
-            throw new DataFileException(actual < expected
-                ? $"{path} is truncated: it has {actual} bytes but its header announces {expected}."
-                : $"{path} has {actual - expected} bytes more than the {expected} its header announces.");
+        if (reader.RawLength is long actual)
+        {
+            if (actual != expected)
+                throw new DataFileException(actual < expected
+                    ? $"{reader.Path} is truncated: it has {actual} bytes but its header announces {expected}."
+                    : $"{reader.Path} has {actual - expected} bytes more than the {expected} its header announces.");
+        }
+        else if (expected > reader.StoredLength * MaxDeflateRatio + 1024)
+            throw new DataFileException(
+                $"{reader.Path} is truncated or its header is corrupt: the header announces {expected} bytes, more than its {reader.StoredLength} compressed bytes can hold.");
     }
 
-    private static void ReadBody(Stream stream, string path, byte[] body, int headerBytes)
+    /// <summary>The most deflate can expand data (RFC 1951: 258-byte matches in a minimal code), with a little margin.</summary>
+    private const long MaxDeflateRatio = 1032;
+
+    private static void ReadBody(IdxStream reader, byte[] body, int headerBytes)
     {
-        int got = ReadFully(stream, path, body);
+        int got = reader.Read(body);
         if (got < body.Length)
             throw new DataFileException(
-                $"{path} is truncated: its data ends after {headerBytes + (long)got} of the {headerBytes + (long)body.Length} bytes its header announces.");
+                $"{reader.Path} is truncated: its data ends after {headerBytes + (long)got} of the {headerBytes + (long)body.Length} bytes its header announces.");
         Span<byte> probe = stackalloc byte[1];
-        if (ReadFully(stream, path, probe) != 0)
-            throw new DataFileException($"{path} has more data than the {headerBytes + (long)body.Length} bytes its header announces.");
-    }
-
-    private static int ReadFully(Stream stream, string path, Span<byte> buffer)
-    {
-        try
-        {
-            return stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new DataFileException($"{path} is not a valid gzip file ({MessageText.AsClause(e.Message)}); delete it and get it again.", e);
-        }
-        catch (IOException e)
-        {
-            throw new DataFileException($"Cannot read {path}: {e.Message}", e);
-        }
+        if (reader.Read(probe) != 0)
+            throw new DataFileException($"{reader.Path} has more data than the {headerBytes + (long)body.Length} bytes its header announces.");
     }
 }

@@ -11,9 +11,16 @@ public static class DatasetImagePreprocessor
     /// <summary>Pixels brighter than the background by more than this (on 0..1) belong to the object's bounding box.</summary>
     public const float ObjectThreshold = 0.1f;
 
-    public static byte[] ToDatasetImage(PngImage image, int size = 28)
+    /// <summary>When no pixel stands out from the background by this much (on 0..1: a quarter of one 8-bit step), the image is blank.</summary>
+    public const float BlankContrast = 1e-3f;
+
+    /// <summary>The image as Fashion-MNIST would have it.</summary>
+    /// <param name="name">names the image in the message; null uses <see cref="PngImage.Name"/> (the decoded file's path).</param>
+    /// <exception cref="BlankImageException">every pixel has the same colour, before or after preprocessing.</exception>
+    public static byte[] ToDatasetImage(PngImage image, int size = 28, string? name = null)
     {
         if (size < 1) throw new ArgumentException($"The output size must be at least 1, got {size}.");
+        name ??= image.Name;
         int w = image.Width, h = image.Height;
         var gray = Luminance(image);
 
@@ -29,11 +36,12 @@ public static class DatasetImagePreprocessor
             gray[i] = Math.Max(gray[i] - background, 0f);
             brightest = Math.Max(brightest, gray[i]);
         }
-        if (brightest < 1e-3f) return new byte[size * size]; // blank image
+        if (brightest < BlankContrast)
+            throw new BlankImageException(name, $"{name} is blank: every pixel has the same colour, so there is nothing to classify.");
         for (int i = 0; i < gray.Length; i++) gray[i] /= brightest;
 
         var output = new byte[size * size];
-        if (!BoundingBox(gray, w, h, out int left, out int top, out int right, out int bottom)) return output;
+        BoundingBox(gray, w, h, out int left, out int top, out int right, out int bottom); // the brightest pixel (1) is in it
 
         int boxW = right - left + 1, boxH = bottom - top + 1;
         double scale = (double)size / Math.Max(boxW, boxH);
@@ -43,6 +51,9 @@ public static class DatasetImagePreprocessor
         for (int y = 0; y < outH; y++)
             for (int x = 0; x < outW; x++)
                 output[(offY + y) * size + offX + x] = (byte)MathF.Round(Math.Clamp(resized[y * outW + x], 0f, 1f) * 255f);
+        // A speck or a solid block cropped to fill the frame: a uniform square is no more an object than a blank page.
+        if (size > 1 && !output.AsSpan().ContainsAnyExcept(output[0]))
+            throw new BlankImageException(name, $"{name} is blank: once its background is removed and its object cropped, every pixel has the same colour, so there is nothing to classify.");
         return output;
     }
 
@@ -76,7 +87,7 @@ public static class DatasetImagePreprocessor
         return (float)(sum / n);
     }
 
-    private static bool BoundingBox(ReadOnlySpan<float> gray, int w, int h, out int left, out int top, out int right, out int bottom)
+    private static void BoundingBox(ReadOnlySpan<float> gray, int w, int h, out int left, out int top, out int right, out int bottom)
     {
         left = w; top = h; right = -1; bottom = -1;
         for (int y = 0; y < h; y++)
@@ -88,7 +99,6 @@ public static class DatasetImagePreprocessor
                 if (y < top) top = y;
                 if (y > bottom) bottom = y;
             }
-        return right >= 0;
     }
 
     /// <summary>

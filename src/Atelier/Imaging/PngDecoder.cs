@@ -12,8 +12,11 @@ public static class PngDecoder
 {
     private static ReadOnlySpan<byte> Signature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
-    /// <summary>Refuse images whose RGBA16 copy would not fit comfortably in memory (64 megapixels = 512 MB).</summary>
-    public const long MaxPixels = 64L * 1024 * 1024;
+    /// <summary>
+    /// Refuse larger images before inflating anything: a photo for a 28x28 classifier never needs more, and the RGBA16
+    /// copy of 40 megapixels is already 320 MB (a 100-byte file can declare 4 billion).
+    /// </summary>
+    public const long MaxPixels = 40_000_000;
 
     // Adam7 passes: first column, first row, column step, row step.
     private static ReadOnlySpan<byte> Adam7 => [0, 0, 8, 8, 4, 0, 8, 8, 0, 4, 4, 8, 2, 0, 4, 4, 0, 2, 2, 4, 1, 0, 2, 2, 0, 1, 1, 2];
@@ -114,7 +117,7 @@ public static class PngDecoder
                 offset += size;
             }
         }
-        return new PngImage(h.Width, h.Height, rgba, h.ColorType, h.BitDepth, h.Interlaced);
+        return new PngImage(h.Width, h.Height, rgba, h.ColorType, h.BitDepth, h.Interlaced) { Name = name };
     }
 
     private readonly record struct Header(int Width, int Height, int BitDepth, PngColorType ColorType, bool Interlaced)
@@ -146,7 +149,7 @@ public static class PngDecoder
         if (width == 0 || height == 0 || width > int.MaxValue || height > int.MaxValue)
             throw new PngFormatException($"{name} declares a size of {width}x{height}, which is not a valid PNG size.");
         if ((long)width * height > MaxPixels)
-            throw new PngFormatException($"{name} is {width}x{height} pixels, more than the {MaxPixels / (1024 * 1024)} megapixels this program accepts; scale it down first.");
+            throw new PngFormatException($"{name} is {width}x{height} pixels, more than the {MaxPixels / 1_000_000} megapixels this program accepts; scale it down first.");
         bool depthOk = colorType switch
         {
             0 => depth is 1 or 2 or 4 or 8 or 16,
@@ -180,6 +183,10 @@ public static class PngDecoder
     private static byte[] Inflate(MemoryStream idat, long expected, string name)
     {
         if (expected > Array.MaxLength) throw new PngFormatException($"{name} is too large to decode.");
+        // zlib expands at most 1032-fold: a small file declaring a large image is refused before its buffer is allocated.
+        if (expected > idat.Length * 1032 + 1024)
+            throw new PngFormatException(
+                $"{name} is truncated: its {idat.Length} bytes of compressed image data cannot hold the {expected} bytes its size requires.");
         var raw = new byte[expected];
         idat.Position = 0;
         int got;

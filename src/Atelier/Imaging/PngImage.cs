@@ -17,6 +17,9 @@ public sealed class PngImage
         Interlaced = interlaced;
     }
 
+    /// <summary>Names the image in messages: the path it was decoded from, or the name given to the decoder.</summary>
+    public string Name { get; init; } = "The image";
+
     public int Width { get; }
     public int Height { get; }
 

@@ -155,6 +155,9 @@ internal static class SafetensorsReader
         if (end < begin)
             throw Invalid(path, $"tensor '{name}' has data_offsets [{begin}, {end}] that end before they begin");
         long expected = size * SafetensorsDTypes.ByteSize(dtype);
+        // Non-F32 data is read whole into one byte buffer before conversion.
+        if (dtype != SafetensorsDType.F32 && expected > Array.MaxLength)
+            throw Invalid(path, $"tensor '{name}' of dtype {dtype} and shape {shape} holds {expected} bytes, too many to convert in one piece");
         if (end - begin != expected)
             throw Invalid(path, $"tensor '{name}' of dtype {dtype} and shape {shape} needs {expected} bytes but its data_offsets [{begin}, {end}] span {end - begin}");
         return new Entry(name, dtype, shape, begin, end);

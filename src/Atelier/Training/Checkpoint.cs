@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using Atelier.Data;
 using Atelier.Models;
 using Atelier.Nn;
@@ -14,29 +12,44 @@ namespace Atelier.Training;
 /// </summary>
 public sealed record Checkpoint(string Path, Module Model, string ModelName, Normalization Normalization, IReadOnlyList<string> ClassNames, TrainOptions Options)
 {
+    /// <summary>
+    /// Loads a checkpoint. Anything wrong with the file (its format, a metadata value, weights that do not fit the
+    /// model it names or that hold NaN or infinity) throws <see cref="InvalidModelFileException"/> with one sentence.
+    /// </summary>
     public static Checkpoint Load(string path)
     {
         var file = Safetensors.Load(path);
         var m = file.Metadata;
-        if (!m.TryGetValue("atelier.model", out var modelName))
-            throw new InvalidModelFileException(path, $"{path} is a safetensors file but not an Atelier checkpoint: its metadata names no model.");
-        var classes = JsonSerializer.Deserialize<string[]>(m.GetValueOrDefault("atelier.classes", "[]")) ?? [];
-        var dims = m.GetValueOrDefault("atelier.input", "1,28,28").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        var pairs = JsonSerializer.Deserialize<Dictionary<string, string>>(m.GetValueOrDefault("atelier.options", "{}")) ?? [];
-        var options = TrainOptionTable.FromPairs(pairs);
-        var model = ModelZoo.Get(modelName).Build(options.ModelOptionsFor(dims[0], dims[1], dims[2], classes.Length));
+        string modelName = CheckpointMetadata.ModelName(path, m);
+        var classes = CheckpointMetadata.ClassNames(path, m);
+        var (channels, height, width) = CheckpointMetadata.InputShape(path, m);
+        var normalization = new Normalization(CheckpointMetadata.MeanValue(path, m), CheckpointMetadata.StdValue(path, m));
+        var options = ReadOptions(path, m);
+        var info = ModelZoo.All.FirstOrDefault(i => string.Equals(i.Name, modelName, StringComparison.OrdinalIgnoreCase))
+            ?? throw CheckpointMetadata.Bad(path, CheckpointMetadata.Model, modelName,
+                $"not a model Atelier knows (known models: {string.Join(", ", ModelZoo.All.Select(i => i.Name))})");
+        CheckFinite(path, file);
+
+        Module model;
+        try
+        {
+            model = info.Build(options.ModelOptionsFor(channels, height, width, classes.Length));
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidModelFileException(path,
+                $"{path} describes a model that cannot be built ({CheckpointMetadata.Model} {info.Name} on {channels}x{height}x{width} images with its {CheckpointMetadata.Options}): {Clause(e.Message)}.", e);
+        }
         try
         {
             model.LoadStateDict(file.Tensors);
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidModelFileException(path, $"{path}: {e.Message}");
+            throw ClassCountMismatch(path, model, file, classes.Length, e) ?? new InvalidModelFileException(path, $"{path}: {e.Message}", e);
         }
         model.Eval();
-        var normalization = new Normalization(float.Parse(m.GetValueOrDefault("atelier.mean", "0"), CultureInfo.InvariantCulture),
-            float.Parse(m.GetValueOrDefault("atelier.std", "1"), CultureInfo.InvariantCulture));
-        return new Checkpoint(path, model, modelName, normalization, classes, options);
+        return new Checkpoint(path, model, info.Name, normalization, classes, options);
     }
 
     /// <summary>A run folder's best checkpoint, or the file itself.</summary>
@@ -72,5 +85,70 @@ public sealed record Checkpoint(string Path, Module Model, string ModelName, Nor
             System.Numerics.Tensors.TensorPrimitives.Multiply(probs, 0.5f, probs);
             return probs;
         }
+    }
+
+    /// <summary>The run's options through the option table, which refuses (ArgumentException) what a run could not have had.</summary>
+    private static TrainOptions ReadOptions(string path, IReadOnlyDictionary<string, string> metadata)
+    {
+        var pairs = CheckpointMetadata.OptionPairs(path, metadata);
+        try
+        {
+            var options = TrainOptionTable.FromPairs(pairs);
+            options.Validate();
+            return options;
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidModelFileException(path, $"{path} has a bad {CheckpointMetadata.Options} in its metadata: {Clause(e.Message)}.", e);
+        }
+    }
+
+    /// <summary>A diverged run saves NaN or infinite weights; its predictions would be NaN, so it is refused by name.</summary>
+    private static void CheckFinite(string path, SafetensorsFile file)
+    {
+        foreach (var name in file.Names)
+        {
+            var values = file.Tensors[name].Span;
+            if (AllFinite(values)) continue;
+            string what = HasNaN(values) ? "NaN" : "infinite";
+            throw new InvalidModelFileException(path, $"{path} is not a usable checkpoint: its tensor '{name}' holds {what} values: the run it came from diverged.");
+        }
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (float v in values) if (!float.IsFinite(v)) return false;
+        return true;
+    }
+
+    private static bool HasNaN(ReadOnlySpan<float> values)
+    {
+        foreach (float v in values) if (float.IsNaN(v)) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// When the weights differ from the model only in the size of its output (the first axis of the layers sized by the
+    /// class count), the class list and the weights disagree: said so, rather than "a different model".
+    /// </summary>
+    private static InvalidModelFileException? ClassCountMismatch(string path, Module model, SafetensorsFile file, int classes, Exception inner)
+    {
+        foreach (var entry in model.StateDict())
+        {
+            if (!file.Tensors.TryGetValue(entry.Name, out var saved) || saved.Shape == entry.Tensor.Shape) continue;
+            var own = entry.Tensor.Shape;
+            if (own.Rank == 0 || saved.Shape.Rank != own.Rank || own[0] != classes) return null;
+            for (int axis = 1; axis < own.Rank; axis++) if (saved.Shape[axis] != own[axis]) return null;
+            return new InvalidModelFileException(path,
+                $"{path} has {classes} class names in {CheckpointMetadata.Classes} but its tensor '{entry.Name}' has {saved.Shape[0]} outputs; the class list and the weights disagree.", inner);
+        }
+        return null;
+    }
+
+    /// <summary>Another message as a clause of ours: lowercase start, no final period, inner sentences joined by semicolons.</summary>
+    private static string Clause(string message)
+    {
+        message = message.TrimEnd('.', ' ').Replace(". ", "; ", StringComparison.Ordinal);
+        return message.Length > 0 ? char.ToLowerInvariant(message[0]) + message[1..] : message;
     }
 }

@@ -51,7 +51,7 @@ public sealed class FashionMnistTests
         bytes[100] ^= 1;
         File.WriteAllBytes(Path.Combine(dir, name), bytes);
         var e = Assert.Throws<DataFileException>(() => FashionMnist.VerifyChecksums(dir));
-        Assert.Contains("official checksum", e.Message);
+        Assert.Contains("damaged copy of the official Fashion-MNIST file", e.Message);
     }
 
     [Fact]

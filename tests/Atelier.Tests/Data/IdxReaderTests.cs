@@ -119,7 +119,8 @@ public sealed class IdxReaderTests
 
         File.WriteAllLines(Path.Combine(dir, IdxFolder.ClassesFile), ["cat", "dog"]);
         var e = Assert.Throws<DataFileException>(() => IdxFolder.Load(dir));
-        Assert.Contains("go up to 2", e.Message);
+        Assert.Contains("holds label 2", e.Message);
+        Assert.Contains("names only 2 classes", e.Message);
     }
 
     [Fact]
@@ -137,5 +138,76 @@ public sealed class IdxReaderTests
         string dir = TestData.WriteIdxFolder(12, 6, 28, 28, 10, gzip: true);
         var e = Assert.Throws<DataFileException>(() => FashionMnist.Load(dir));
         Assert.Contains("12 images instead of the 60000", e.Message);
+    }
+
+    [Fact]
+    public void An_empty_set_is_refused()
+    {
+        string dir = TestData.WriteIdxFolder(10, 0, 3, 3, 2, gzip: false);
+        var e = Assert.Throws<DataFileException>(() => IdxFolder.Load(dir));
+        Assert.Equal($"{Path.Combine(dir, IdxFolder.TestImages)} declares an image count of 0; the test set needs at least one image.", e.Message);
+    }
+
+    [Fact]
+    public void Train_and_test_image_sizes_must_agree()
+    {
+        string dir = TestData.WriteIdxFolder(4, 2, 3, 3, 2, gzip: false);
+        File.WriteAllBytes(Path.Combine(dir, IdxFolder.TestImages), TestData.ImagesIdx(2, 3, 4));
+        var e = Assert.Throws<DataFileException>(() => IdxFolder.Load(dir));
+        Assert.Contains("3x3 pixels", e.Message);
+        Assert.Contains("3x4", e.Message);
+    }
+
+    [Fact]
+    public void A_label_outside_the_class_list_names_the_file_and_the_label()
+    {
+        string dir = TestData.WriteIdxFolder(12, 6, 28, 28, 10, gzip: false);
+        var labels = TestData.Labels(6, 10);
+        labels[4] = 10;
+        string path = Path.Combine(dir, IdxFolder.TestLabels);
+        File.WriteAllBytes(path, TestData.LabelsIdx(labels));
+        var e = Assert.Throws<DataFileException>(() => IdxFolder.Load(dir, FashionMnist.ClassNames));
+        Assert.Equal($"{path} holds label 10 (item 4), but the dataset's class list names only 10 classes (labels 0 to 9).", e.Message);
+    }
+
+    [Fact]
+    public void Numbered_labels_with_a_gap_are_refused()
+    {
+        string dir = TestData.WriteIdxFolder(4, 2, 2, 2, 2, gzip: false);
+        File.WriteAllBytes(Path.Combine(dir, IdxFolder.TrainLabels), TestData.LabelsIdx([0, 1, 200, 1]));
+        var e = Assert.Throws<DataFileException>(() => IdxFolder.Load(dir));
+        Assert.Contains("go up to 200 but never use 2", e.Message);
+        Assert.Contains(IdxFolder.ClassesFile, e.Message);
+    }
+
+    [Fact]
+    public void A_classes_file_naming_a_class_twice_is_refused()
+    {
+        string dir = TestData.WriteIdxFolder(4, 2, 2, 2, 2, gzip: false);
+        File.WriteAllLines(Path.Combine(dir, IdxFolder.ClassesFile), ["cat", "cat"]);
+        var e = Assert.Throws<DataFileException>(() => IdxFolder.Load(dir));
+        Assert.Contains("names the class 'cat' twice", e.Message);
+    }
+
+    [Fact]
+    public void Header_sizes_whose_product_overflows_are_refused()
+    {
+        var bytes = TestData.ImagesIdx(1, 1, 1);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4), 1000000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(8), 1 << 30);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(12), 1 << 30);
+        var e = Assert.Throws<DataFileException>(() => IdxReader.ReadImages(Write(TestData.Gzip(bytes))));
+        Assert.Contains("more than this reader accepts", e.Message);
+    }
+
+    [Fact]
+    public void A_small_gz_declaring_a_huge_count_is_refused_before_allocating_it()
+    {
+        var bytes = TestData.LabelsIdx([1, 2, 3]);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4), 1_000_000_000);
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var e = Assert.Throws<DataFileException>(() => IdxReader.ReadLabels(Write(TestData.Gzip(bytes))));
+        Assert.Contains("more than its", e.Message);
+        Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 10_000_000);
     }
 }

@@ -101,18 +101,42 @@ public sealed class DatasetImagePreprocessorTests
         Assert.True(best < 2, $"mean absolute difference {best:0.00} of 255");
     }
 
-    [Fact]
-    public void A_blank_image_gives_a_black_square()
+    [Theory]
+    [InlineData(255, 255, 255)]
+    [InlineData(0, 0, 0)]
+    [InlineData(128, 40, 200)]
+    public void A_uniform_image_is_blank_not_a_prediction(int r, int g, int b)
     {
-        var output = DatasetImagePreprocessor.ToDatasetImage(Rgb(30, 30, (_, _) => (255, 255, 255)));
-        Assert.All(output, b => Assert.Equal(0, b));
+        var image = Rgb(30, 30, (_, _) => (r, g, b));
+        var e = Assert.Throws<BlankImageException>(() => DatasetImagePreprocessor.ToDatasetImage(image, name: "white.png"));
+        Assert.Equal("white.png is blank: every pixel has the same colour, so there is nothing to classify.", e.Message);
+        Assert.Equal("white.png", e.ImageName);
+        Assert.IsAssignableFrom<IOException>(e); // the predict command already reports these per file, as one sentence
+    }
+
+    [Fact]
+    public void A_blank_image_is_named_by_the_path_it_was_decoded_from()
+    {
+        string path = Path.Combine(TestData.TempDirectory(), "page.png");
+        File.WriteAllBytes(path, TestPngWriter.Encode(8, 8, PngColorType.Grayscale, 8, Enumerable.Repeat(255, 64).ToArray()));
+        var e = Assert.Throws<BlankImageException>(() => DatasetImagePreprocessor.ToDatasetImage(PngDecoder.Decode(path)));
+        Assert.StartsWith($"{path} is blank", e.Message);
+    }
+
+    [Fact]
+    public void A_solid_block_that_fills_the_frame_once_cropped_is_blank()
+    {
+        var image = Rgb(4, 4, (x, y) => x is 1 or 2 && y is 1 or 2 ? (255, 255, 255) : (0, 0, 0));
+        var e = Assert.Throws<BlankImageException>(() => DatasetImagePreprocessor.ToDatasetImage(image));
+        Assert.Contains("every pixel has the same colour", e.Message);
     }
 
     [Fact]
     public void A_tiny_image_is_scaled_up()
     {
-        var output = DatasetImagePreprocessor.ToDatasetImage(Rgb(4, 4, (x, y) => x is 1 or 2 && y is 1 or 2 ? (255, 255, 255) : (0, 0, 0)));
-        Assert.Equal((0, 0, 27, 27), Box(output));
-        Assert.All(output, b => Assert.Equal(255, b));
+        var output = DatasetImagePreprocessor.ToDatasetImage(Rgb(4, 4, (x, y) => x is 1 or 2 && y == 1 ? (255, 255, 255) : (0, 0, 0)));
+        Assert.Equal((0, 7, 27, 20), Box(output)); // 2x1 → 28x14, centred
+        Assert.Equal(255, output[14 * 28 + 14]);
+        Assert.Equal(0, output[0]);
     }
 }

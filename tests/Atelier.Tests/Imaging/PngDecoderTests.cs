@@ -170,10 +170,23 @@ public sealed class PngDecoderTests
     [InlineData(5, 4, 3, 2, "bit depth 3")]
     [InlineData(5, 4, 16, 3, "bit depth 16 for colour type 3")]
     [InlineData(5, 4, 8, 5, "colour type 5")]
+    [InlineData(8000, 5001, 8, 2, "8000x5001 pixels, more than the 40 megapixels")] // refused before any inflating
+    [InlineData(65536, 65536, 8, 0, "more than the 40 megapixels")]
     public void A_bad_header_is_refused(int width, int height, int depth, int colorType, string expected)
     {
         var png = TestPngWriter.Assemble([("IHDR", Ihdr(width, height, depth, colorType)), ("IDAT", [0x78, 0x9c, 3, 0, 0, 0, 0, 1]), ("IEND", [])]);
         Assert.Contains(expected, Refused(png).Message);
+    }
+
+    [Fact]
+    public void A_small_file_declaring_a_large_image_is_refused_before_allocating_it()
+    {
+        // 6000x6000 RGBA 16-bit (288 MB of scanlines) declared by a file of about 60 bytes.
+        var png = TestPngWriter.Assemble([("IHDR", Ihdr(6000, 6000, 16, 6)), ("IDAT", [0x78, 0x9c, 3, 0, 0, 0, 0, 1]), ("IEND", [])]);
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var e = Refused(png);
+        Assert.Contains("cannot hold the", e.Message);
+        Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 10_000_000);
     }
 
     [Fact]

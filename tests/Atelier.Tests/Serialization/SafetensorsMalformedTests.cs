@@ -57,6 +57,7 @@ public sealed class SafetensorsMalformedTests
         ["fractional dimension"] = (File("{" + F32("w", "[1.5]", 0, 4) + "}", 4), "tensor 'w' has shape dimension 1.5, which is not a non-negative integer"),
         ["string dimension"] = (File("{" + F32("w", "[\"2\"]", 0, 8) + "}", 8), "tensor 'w' has shape dimension \"2\", which is not a non-negative integer"),
         ["rank 5"] = (File("{" + F32("w", "[1,1,1,1,1]", 0, 4) + "}", 4), "tensor 'w' has 5 dimensions, more than the 4 Atelier supports"),
+        ["F64 tensor over 2 GB"] = (File("{\"w\":{\"dtype\":\"F64\",\"shape\":[300000000],\"data_offsets\":[0,2400000000]}}"), "holds 2400000000 bytes, too many to convert in one piece"),
         ["huge dimension"] = (File("{" + F32("w", "[99999999999]", 0, 4) + "}", 4), "tensor 'w' has shape dimension 99999999999, too large for one tensor"),
         ["too many elements"] = (File("{" + F32("w", "[100000,100000,100000]", 0, 4) + "}", 4), "tensor 'w' has shape [100000, 100000, 100000], too many elements for one tensor"),
         ["no data_offsets"] = (File("{\"w\":{\"dtype\":\"F32\",\"shape\":[1]}}", 4), "tensor 'w' has no valid data_offsets"),

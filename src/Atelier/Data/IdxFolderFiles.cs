@@ -1,0 +1,6 @@
+namespace Atelier.Data;
+
+/// <summary>The four files of an IDX dataset folder, each read and checked on its own, not yet against each other.</summary>
+/// <param name="Contents">what each file decompressed to, in <see cref="IdxFolder.FileNames"/> order.</param>
+public sealed record IdxFolderFiles(string Directory, IdxImages TrainImages, byte[] TrainLabels, IdxImages TestImages, byte[] TestLabels,
+    IReadOnlyList<IdxContent> Contents);
