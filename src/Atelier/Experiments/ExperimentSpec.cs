@@ -60,7 +60,7 @@ public sealed record ExperimentSpec(string Name, string Description, IReadOnlyLi
             }
             catch (ArgumentException e)
             {
-                throw new InvalidDataException($"{path}, run '{run.Run.Label}' ({run.Origin}): {e.Message}");
+                throw new InvalidDataException(YamlText.OneLine($"{path}, run '{YamlValue.Shorten(run.Run.Label)}' ({run.Origin}): {e.Message}"));
             }
         }
         return spec;

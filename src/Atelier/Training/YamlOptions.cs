@@ -8,9 +8,12 @@ public sealed record YamlOption(string Key, string Value, long Line);
 /// <summary>Reads a flat YAML mapping of option names to scalar values (a run's configuration file).</summary>
 public static class YamlOptions
 {
-    public static List<KeyValuePair<string, string>> Read(string path)
+    public static List<KeyValuePair<string, string>> Read(string path) => Parse(YamlText.ReadFile(path, "configuration file"), path);
+
+    /// <summary>A configuration's text; <paramref name="path"/> names it in messages.</summary>
+    public static List<KeyValuePair<string, string>> Parse(string text, string path)
     {
-        var root = YamlText.Load(YamlText.ReadFile(path, "configuration file"), path);
+        var root = YamlText.Load(text, path);
         if (root.Kind != YamlValueKind.Mapping)
             throw YamlText.Error(path, root.Line, $"a configuration file is a mapping of option names to values (e.g. `epochs: 10`), not {root.Describe()}.");
         return Options(root, path).Select(o => new KeyValuePair<string, string>(o.Key, o.Value)).ToList();

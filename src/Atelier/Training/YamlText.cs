@@ -47,7 +47,10 @@ public static class YamlText
         return root is null || root.IsNull ? throw new InvalidDataException($"{path} is empty: it holds no YAML, only blank lines or comments.") : root;
     }
 
-    public static InvalidDataException Error(string path, long line, string message) => new($"{path}, line {line}: {message}");
+    public static InvalidDataException Error(string path, long line, string message) => new(OneLine($"{path}, line {line}: {message}"));
+
+    /// <summary>Messages quote what the user wrote, which may hold a newline or a tab (a quoted key, a block scalar): the message stays one line.</summary>
+    public static string OneLine(string message) => message.Replace("\r", "\\r").Replace("\n", "\\n").Replace("\t", "\\t");
 
     private static YamlValue? Build(Parser parser, string text, string path)
     {
@@ -97,13 +100,13 @@ public static class YamlText
             }
             catch (YamlException e)
             {
-                throw SyntaxError(e.Message, e.Start.Line, e.Start.Column, text, path, Unclosed());
+                throw SyntaxError(e.Message, e.Start.Line, e.Start.Column, text, path, Unclosed(), lost: e.Message.Contains("flow", StringComparison.Ordinal));
             }
             catch (InvalidOperationException e)
             {
                 // YamlDotNet 16.3's scanner fails this way (no position) on a flow mapping left open across lines.
                 long at = parser.Current?.End.Line ?? 1;
-                throw SyntaxError(e.Message, at, null, text, path, Unclosed());
+                throw SyntaxError(e.Message, at, null, text, path, Unclosed(), lost: true);
             }
         }
 
@@ -164,18 +167,21 @@ public static class YamlText
         }
     }
 
-    private static InvalidDataException SyntaxError(string yamlMessage, long line, long? column, string text, string path, Frame? unclosed)
+    /// <param name="lost">Whether the parser lost track of a flow collection ("while parsing a flow mapping", its InvalidOperationException).</param>
+    private static InvalidDataException SyntaxError(string yamlMessage, long line, long? column, string text, string path, Frame? unclosed, bool lost)
     {
         string[] lines = text.Split('\n');
         // A tab in the indentation confuses YamlDotNet into odd words and positions (line 1, "cannot start any token"): name the tab's line.
         int tab = Array.FindIndex(lines, l => l.TrimStart(' ').StartsWith('\t') && l.Trim().Length > 0 && !l.Trim().StartsWith('#'));
         if (tab >= 0) return Error(path, tab + 1, "the line is indented with a tab; YAML indents with spaces only.");
-        if (unclosed is not null)
+        // Blame the bracket only when the parser ran off the end looking for its close, not for any error inside it.
+        if (unclosed is not null && (lost || line >= lines.Length))
             return Error(path, unclosed.Node.Line, $"the '{unclosed.Bracket}' opened on this line is not closed (YAML gave up at line {Math.Min(line, lines.Length)}); add the '{(unclosed.Bracket == '{' ? '}' : ']')}'.");
         // Errors at the end of the text point one past the last line.
         line = Math.Clamp(line, 1, lines.Length);
         string message = yamlMessage.Length > 0 ? char.ToLowerInvariant(yamlMessage[0]) + yamlMessage[1..] : "unreadable YAML";
-        return Error(path, line, $"not valid YAML{(column is { } c ? $" at column {c}" : "")}: {message.TrimEnd('.')}.");
+        string inside = unclosed is not null ? $" (inside the '{unclosed.Bracket}' opened on line {unclosed.Node.Line})" : "";
+        return Error(path, line, $"not valid YAML{(column is { } c ? $" at column {c}" : "")}: {message.TrimEnd('.')}{inside}.");
     }
 
     private sealed class Frame(YamlValue node, AnchorName anchor, char? bracket)

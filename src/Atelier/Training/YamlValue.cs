@@ -36,12 +36,12 @@ public sealed class YamlValue
     public IReadOnlyList<YamlEntry> Entries => entries;
     public IReadOnlyList<YamlValue> Items => items;
 
-    /// <summary>What the node is, for messages: "a mapping", "a list", "no value", "'adam'".</summary>
+    /// <summary>What the node is, for messages: "a mapping", "a list", "nothing", "'adam'".</summary>
     public string Describe() => Kind switch
     {
         YamlValueKind.Mapping => "a mapping",
         YamlValueKind.Sequence => "a list",
-        _ => Text is null ? "no value" : $"'{Shorten(Text)}'",
+        _ => Text is null ? "nothing" : $"'{Shorten(Text)}'",
     };
 
     internal static YamlValue Scalar(long line, string? text) => new(YamlValueKind.Scalar, line, text);
