@@ -45,8 +45,12 @@ public sealed record ExperimentSpec(string Name, string Description, IReadOnlyLi
 
         var runs = new List<PlannedRun>();
         if (root.Find("runs") is { } r)
-            foreach (var item in Section(r, YamlValueKind.Sequence, path, "a list of runs (`- { label: a, lr: 0.1 }`)").Items)
-                runs.Add(ReadRun(item, path));
+        {
+            var items = Section(r, YamlValueKind.Sequence, path, "a list of runs (`- { label: a, lr: 0.1 }`)").Items;
+            if (items.Count > MaxRuns)
+                throw YamlText.Error(path, r.Line, $"'runs' lists {items.Count:N0} runs, more than the {MaxRuns:N0} an experiment may have; split it into several files.");
+            foreach (var item in items) runs.Add(ReadRun(item, path));
+        }
         if (root.Find("grid") is { } g) runs = ExperimentGrid.Expand(Section(g, YamlValueKind.Mapping, path, "a mapping of options to lists of values"), g.Line, runs, path);
         if (runs.Count == 0) throw new InvalidDataException($"{path} defines no runs: add a 'runs' list or a 'grid'.");
         ExperimentLabels.CheckUnique(runs, path);

@@ -139,8 +139,8 @@ public static class YamlText
                     throw Error(path, line, $"a key is {node.Describe()}; keys must be plain names (is a ':' or '-' misplaced?).");
                 if (string.IsNullOrWhiteSpace(node.Text))
                     throw Error(path, line, "a key is empty; write `name: value`.");
-                if (parent.Node.Find(node.Text) is { } first)
-                    throw Error(path, line, $"the key '{YamlValue.Shorten(node.Text)}' appears twice in the same mapping, on line {first.Line} and line {line}; keep one.");
+                if (!parent.Keys.TryAdd(node.Text, line))
+                    throw Error(path, line, $"the key '{YamlValue.Shorten(node.Text)}' appears twice in the same mapping, on line {parent.Keys[node.Text]} and line {line}; keep one.");
                 parent.Key = (node.Text, line);
                 return;
             }
@@ -190,5 +190,8 @@ public static class YamlText
         public AnchorName Anchor { get; } = anchor;
         public char? Bracket { get; } = bracket;
         public (string Name, long Line)? Key { get; set; }
+
+        /// <summary>A mapping's keys so far, with their lines: a dictionary, since a hostile file may hold 100,000 keys.</summary>
+        public Dictionary<string, long> Keys { get; } = new(StringComparer.Ordinal);
     }
 }

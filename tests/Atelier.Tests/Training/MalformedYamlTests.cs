@@ -86,6 +86,22 @@ public sealed class MalformedYamlTests
     }
 
     [Fact]
+    public void A_mapping_of_very_many_keys_is_checked_for_duplicates_in_linear_time()
+    {
+        string many = "name: x\nbase:\n" + string.Concat(Enumerable.Range(0, 80_000).Select(i => $"  k{i}: 1\n")) + "  k0: 2\n";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Contains("the key 'k0' appears twice in the same mapping, on line 3 and line 80003", Refusal(many));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public void A_list_of_too_many_runs_is_refused_before_each_is_validated()
+    {
+        string yaml = "name: x\nbase: { model: mlp4, patch: 7 }\nruns:\n" + string.Concat(Enumerable.Range(0, 20_000).Select(i => $"  - {{ seed: {i} }}\n"));
+        Assert.Contains("line 3: 'runs' lists 20,000 runs, more than the 10,000", Refusal(yaml));
+    }
+
+    [Fact]
     public void A_huge_text_is_refused_before_it_is_parsed()
     {
         string huge = "name: x\ndescription: " + new string('a', 1 << 20) + "\n";
