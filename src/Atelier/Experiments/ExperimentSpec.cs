@@ -1,5 +1,4 @@
 using Atelier.Training;
-using YamlDotNet.RepresentationModel;
 
 namespace Atelier.Experiments;
 
@@ -18,51 +17,56 @@ public sealed record ExperimentRun(string Label, IReadOnlyList<KeyValuePair<stri
 /// </example>
 public sealed record ExperimentSpec(string Name, string Description, IReadOnlyList<KeyValuePair<string, string>> Base, IReadOnlyList<ExperimentRun> Runs)
 {
-    public static ExperimentSpec Load(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"The experiment file '{path}' does not exist.");
-        return Parse(File.ReadAllText(path), path);
-    }
+    /// <summary>The keys an experiment file may have at its top level.</summary>
+    public static readonly string[] Keys = ["name", "description", "base", "runs", "grid"];
+
+    // A tuning study's keys (docs/spec.md, `atelier tune`): someone who hands one to `atelier experiment` needs to hear so.
+    private static readonly string[] TuningKeys = ["objective", "space", "sampler", "pruner", "trials"];
+
+    /// <summary>More runs than any study trains; a grid this large is a mistake, and its combinations would fill memory.</summary>
+    public const int MaxRuns = 10_000;
+
+    public static ExperimentSpec Load(string path) => Parse(YamlText.ReadFile(path, "experiment file"), path);
 
     public static ExperimentSpec Parse(string yaml, string path)
     {
-        if (YamlOptions.Parse(yaml, path) is not YamlMappingNode root)
-            throw new InvalidDataException($"{path} must be a YAML mapping with 'name', 'base' and 'runs' or 'grid'.");
-        string name = Scalar(root, "name") ?? Path.GetFileNameWithoutExtension(path);
-        string description = Scalar(root, "description") ?? "";
-        var basePairs = root.Children.TryGetValue(new YamlScalarNode("base"), out var b)
-            ? YamlOptions.FromMapping(b as YamlMappingNode ?? throw new InvalidDataException($"{path}: 'base' must be a mapping of options."), path)
-            : [];
-        var runs = new List<ExperimentRun>();
-        if (root.Children.TryGetValue(new YamlScalarNode("runs"), out var r))
+        var root = YamlText.Load(yaml, path);
+        if (root.Kind != YamlValueKind.Mapping)
+            throw YamlText.Error(path, root.Line, $"an experiment file is a mapping with 'name', 'base' and 'runs' or 'grid', not {root.Describe()}.");
+        foreach (var entry in root.Entries.Where(e => !Keys.Contains(e.Key)))
+            throw YamlText.Error(path, entry.Line, TuningKeys.Contains(entry.Key)
+                ? $"'{entry.Key}' belongs to a tuning study (`atelier tune`); an experiment file has {string.Join(", ", Keys)}."
+                : $"unknown key '{YamlValue.Shorten(entry.Key)}'{Spelling.Suggest(entry.Key, Keys)}; an experiment file has {string.Join(", ", Keys)}.");
+
+        string name = Text(root, "name", path) ?? Path.GetFileNameWithoutExtension(path);
+        ExperimentLabels.CheckName(name, root.Find("name")?.Line, path);
+        string description = Text(root, "description", path) ?? "";
+        var basePairs = root.Find("base") is { } b ? YamlOptions.Options(Section(b, YamlValueKind.Mapping, path, "a mapping of options"), path) : [];
+
+        var runs = new List<PlannedRun>();
+        if (root.Find("runs") is { } r)
         {
-            if (r is not YamlSequenceNode list) throw new InvalidDataException($"{path}: 'runs' must be a list of option mappings.");
-            foreach (var item in list)
+            var items = Section(r, YamlValueKind.Sequence, path, "a list of runs (`- { label: a, lr: 0.1 }`)").Items;
+            if (items.Count > MaxRuns)
+                throw YamlText.Error(path, r.Line, $"'runs' lists {items.Count:N0} runs, more than the {MaxRuns:N0} an experiment may have; split it into several files.");
+            foreach (var item in items) runs.Add(ReadRun(item, path));
+        }
+        if (root.Find("grid") is { } g) runs = ExperimentGrid.Expand(Section(g, YamlValueKind.Mapping, path, "a mapping of options to lists of values"), g.Line, runs, path);
+        if (runs.Count == 0) throw new InvalidDataException($"{path} defines no runs: add a 'runs' list or a 'grid'.");
+        ExperimentLabels.CheckUnique(runs, path);
+
+        var spec = new ExperimentSpec(name, description, Pairs(basePairs), runs.Select(p => p.Run).ToList());
+        foreach (var run in runs)
+        {
+            try
             {
-                if (item is not YamlMappingNode map) throw new InvalidDataException($"{path}: each entry of 'runs' must be a mapping (line {item.Start.Line}).");
-                var pairs = YamlOptions.FromMapping(map, path);
-                string label = pairs.FirstOrDefault(p => p.Key == "label").Value ?? Label(pairs);
-                runs.Add(new ExperimentRun(label, pairs.Where(p => p.Key != "label").ToList()));
+                spec.OptionsFor(run.Run, 1).Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidDataException(YamlText.OneLine($"{path}, run '{YamlValue.Shorten(run.Run.Label)}' ({run.Origin}): {e.Message}"));
             }
         }
-        if (root.Children.TryGetValue(new YamlScalarNode("grid"), out var g))
-        {
-            if (g is not YamlMappingNode grid) throw new InvalidDataException($"{path}: 'grid' must map option names to lists of values.");
-            var axes = grid.Children.Select(kv => (Key: ((YamlScalarNode)kv.Key).Value!, Values: kv.Value is YamlSequenceNode seq
-                ? seq.Children.Select(v => ((YamlScalarNode)v).Value ?? "").ToList()
-                : throw new InvalidDataException($"{path}: grid option '{kv.Key}' must be a list of values."))).ToList();
-            var seeds = runs.Count > 0 ? runs.ToList() : [new ExperimentRun("", [])];
-            runs.Clear();
-            foreach (var seed in seeds)
-                foreach (var combination in Cartesian(axes))
-                {
-                    var pairs = seed.Overrides.Concat(combination).ToList();
-                    runs.Add(new ExperimentRun(seed.Label.Length > 0 ? $"{seed.Label}-{Label(combination)}" : Label(combination), pairs));
-                }
-        }
-        if (runs.Count == 0) throw new InvalidDataException($"{path} defines no runs: add a 'runs' list or a 'grid'.");
-        var spec = new ExperimentSpec(name, description, basePairs, runs);
-        foreach (var run in runs) spec.OptionsFor(run, 1).Validate();
         return spec;
     }
 
@@ -85,17 +89,37 @@ public sealed record ExperimentSpec(string Name, string Description, IReadOnlyLi
         return options;
     }
 
-    private static IEnumerable<List<KeyValuePair<string, string>>> Cartesian(List<(string Key, List<string> Values)> axes)
-    {
-        IEnumerable<List<KeyValuePair<string, string>>> result = [[]];
-        foreach (var (key, values) in axes)
-            result = result.SelectMany(prefix => values.Select(v => new List<KeyValuePair<string, string>>(prefix) { new(key, v) })).ToList();
-        return result;
-    }
-
-    private static string Label(IEnumerable<KeyValuePair<string, string>> pairs) =>
+    /// <summary>A label made of the options: "optimizer=adam-lr=0.01".</summary>
+    internal static string Label(IEnumerable<KeyValuePair<string, string>> pairs) =>
         string.Join("-", pairs.Select(p => $"{p.Key}={p.Value}")).Replace(' ', '_');
 
-    private static string? Scalar(YamlMappingNode map, string key) =>
-        map.Children.TryGetValue(new YamlScalarNode(key), out var node) ? (node as YamlScalarNode)?.Value : null;
+    internal static List<KeyValuePair<string, string>> Pairs(IEnumerable<YamlOption> options) =>
+        options.Select(o => new KeyValuePair<string, string>(o.Key, o.Value)).ToList();
+
+    private static PlannedRun ReadRun(YamlValue item, string path)
+    {
+        if (item.Kind != YamlValueKind.Mapping)
+            throw YamlText.Error(path, item.Line, $"each entry of 'runs' must be a mapping of options (`- {{ label: a, lr: 0.1 }}`), not {item.Describe()}.");
+        var pairs = Pairs(YamlOptions.Options(item, path, skip: "label"));
+        string? label = null;
+        if (item.Find("label") is { } l)
+            label = l.Value.Kind == YamlValueKind.Scalar && l.Value.Text is { } text
+                ? text
+                : throw YamlText.Error(path, l.Value.Line, $"a run's 'label' must be a single name, not {l.Value.Describe()}.");
+        return new PlannedRun(new ExperimentRun(label ?? Label(pairs), pairs), $"line {item.Line}", item.Line);
+    }
+
+    private static YamlValue Section(YamlEntry entry, YamlValueKind kind, string path, string shape)
+    {
+        if (entry.Value.Kind != kind || (kind == YamlValueKind.Mapping ? entry.Value.Entries.Count : entry.Value.Items.Count) == 0)
+            throw YamlText.Error(path, entry.Line, $"'{entry.Key}' must be {shape}, not {(entry.Value.Kind == kind ? "an empty one" : entry.Value.Describe())}.");
+        return entry.Value;
+    }
+
+    private static string? Text(YamlValue root, string key, string path) => root.Find(key) is not { } entry ? null
+        : entry.Value.Kind == YamlValueKind.Scalar && entry.Value.Text is { } text ? text
+        : throw YamlText.Error(path, entry.Value.Line, $"'{key}' must be a single line of text, not {entry.Value.Describe()}.");
 }
+
+/// <summary>A run on its way into a spec, with where it came from for messages: "line 12", "the grid on line 20".</summary>
+internal sealed record PlannedRun(ExperimentRun Run, string Origin, long Line);

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using Atelier.Training;
 
 namespace Atelier.Reports;
@@ -61,7 +59,8 @@ public sealed class RunReportData
     public static RunReportData Load(string path)
     {
         var folder = new RunFolder(path);
-        var data = new RunReportData(folder, folder.ReadOptions()) { History = folder.ReadHistory() };
+        // Not RunFolder's own readers: they let a damaged file through as a JsonException; these name the file and field.
+        var data = new RunReportData(folder, RunFolderFiles.ReadOptions(folder)) { History = RunFolderFiles.ReadHistory(folder) };
         string results = folder.File(RunFolder.ResultsJson);
         if (File.Exists(results)) data.ReadResults(results);
         return data;
@@ -84,53 +83,10 @@ public sealed class RunReportData
 
     private void ReadResults(string path)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(File.ReadAllText(path));
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path} is not valid JSON ({e.Message}); rerun the run or delete the file.");
-        }
-        using (doc)
-        {
-            var root = doc.RootElement;
-            var metrics = new Dictionary<string, double>();
-            if (root.TryGetProperty("metrics", out var m) && m.ValueKind == JsonValueKind.Object)
-                foreach (var p in m.EnumerateObject())
-                    if (TryNumber(p.Value, out double v)) metrics[p.Name] = v;
-            Metrics = metrics;
-
-            if (!root.TryGetProperty("classes", out var classes) || !root.TryGetProperty("confusion_matrix", out var cm)) return;
-            var names = new List<string>();
-            foreach (var c in classes.EnumerateArray()) names.Add(c.GetString() ?? "");
-            var matrix = new ConfusionMatrix(names.Count);
-            int a = 0;
-            foreach (var row in cm.EnumerateArray())
-            {
-                int p = 0;
-                foreach (var cell in row.EnumerateArray())
-                {
-                    long count = cell.GetInt64();
-                    if (a >= names.Count || p >= names.Count) throw new InvalidDataException($"{path}: the confusion matrix does not match the {names.Count} classes.");
-                    for (long k = 0; k < count; k++) matrix.Add(a, p);
-                    p++;
-                }
-                a++;
-            }
-            ClassNames = names;
-            Matrix = matrix;
-            Classification = matrix.Report();
-        }
-    }
-
-    // NaN and infinities are written as strings ("NaN"), as the run folder's JSON options allow.
-    private static bool TryNumber(JsonElement e, out double value)
-    {
-        if (e.ValueKind == JsonValueKind.Number) return e.TryGetDouble(out value);
-        if (e.ValueKind == JsonValueKind.String && double.TryParse(e.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out value)) return true;
-        value = double.NaN;
-        return false;
+        var (metrics, names, matrix) = RunFolderFiles.ReadResults(path);
+        Metrics = metrics;
+        ClassNames = names;
+        Matrix = matrix;
+        Classification = matrix.Report();
     }
 }
