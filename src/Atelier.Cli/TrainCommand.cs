@@ -26,6 +26,8 @@ public static class TrainCommand
         }
         if (parsed.Positional.Count > 0) throw new UsageException($"Unexpected argument '{parsed.Positional[0]}': options are written --name value (`atelier train --help`).");
 
+        if (parsed.Has("resume") && parsed.Has("config"))
+            throw new UsageException("--resume continues a run with the settings it started with; --config cannot be given beside it.");
         var options = new TrainOptions();
         // A config file is read first so that command-line options override it.
         if (parsed.Value("config") is { } config) OptionParser.ApplyYaml(UserPaths.File(config, "--config", "configuration file"), options);
@@ -36,6 +38,8 @@ public static class TrainCommand
         {
             resumeFolder = RunLocator.Folder(resume, options.Output, "--resume");
             options = ResumedOptions(resumeFolder, parsed);
+            // Every file the resume will read, read now: a damaged run folder is said before minutes of data loading.
+            TrainingRun.CheckResumable(resumeFolder);
         }
         options.Validate();
 
@@ -68,7 +72,6 @@ public static class TrainCommand
     private static TrainOptions ResumedOptions(RunFolder folder, ParsedArguments parsed)
     {
         var saved = folder.ReadOptions();
-        if (parsed.Has("config")) throw new UsageException("--resume continues a run with the settings it started with; --config cannot be given beside it.");
         var asked = saved.Clone();
         parsed.ApplyTo(asked);
         var savedPairs = TrainOptionTable.ToPairs(saved).ToDictionary(p => p.Key, p => p.Value);

@@ -63,6 +63,10 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputRoot, dou
             var options = spec.OptionsFor(run, scale);
             options.Output = Folder;
             var folder = FolderOf(run);
+            // Experiment runs share the one run store of the output folder (runs/atelier.db) with every other run.
+            string storePath = Path.Combine(outputRoot, "atelier.db");
+            // Held before looking at the folder: another process of the same experiment may be finishing it right now.
+            using var hold = Hold(run, storePath);
             if (File.Exists(folder.File(RunFolder.ResultsJson)))
             {
                 done.Add((run, folder));
@@ -70,8 +74,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputRoot, dou
             }
             var observer = observerFor(i, spec.Runs.Count, run);
             var data = DataSplits.Create(fullTrain, fullTest, options);
-            // Experiment runs share the one run store of the output folder (runs/atelier.db) with every other run.
-            var training = new TrainingRun(options, observer) { StorePath = Path.Combine(outputRoot, "atelier.db") };
+            var training = new TrainingRun(options, observer) { StorePath = storePath };
             if (File.Exists(folder.File(RunFolder.ResumeState))) training.Resume(data, folder, cancel);
             else
             {
@@ -82,6 +85,34 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputRoot, dou
             done.Add((run, folder));
         }
         return new ExperimentResult(spec, Folder, done);
+    }
+
+    /// <summary>
+    /// Holds a run of the experiment for this process while it trains: the same experiment started twice at once must
+    /// not delete or resume the folder the other is training. An OS file lock (released when the process dies, even
+    /// by kill -9) on runs/&lt;experiment&gt;/.&lt;label&gt;.lock.
+    /// </summary>
+    private FileStream Hold(ExperimentRun run, string storePath)
+    {
+        Directory.CreateDirectory(Folder);
+        string path = Path.Combine(Folder, $".{Sanitize(run.Label)}.lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            string id = FolderOf(run).Identity(spec.Name, storePath).Id;
+            throw new RunConflictException($"Run {id} is being trained right now{Trainer(id, storePath)} (another `atelier experiment` of the same file?): wait for it to end, or stop it first.");
+        }
+    }
+
+    /// <summary>" by process P on HOST" when the store knows who trains the run.</summary>
+    private static string Trainer(string id, string storePath)
+    {
+        if (!File.Exists(storePath)) return "";
+        using var store = new RunStore(storePath, readOnly: true);
+        return store.Find(id) is { Status: "running" } live ? $" by process {live.ProcessId} on {live.Host}" : "";
     }
 
     public static string Sanitize(string label)

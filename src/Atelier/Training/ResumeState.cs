@@ -28,6 +28,15 @@ public static class ResumeState
         Safetensors.Save(folder.File(RunFolder.ResumeState), optimizer.StateDict(), metadata);
     }
 
+    /// <summary>Reads the resume state's file and its epoch without restoring anything: throws the sentence a damaged one gets.</summary>
+    public static void Check(RunFolder folder)
+    {
+        string path = folder.File(RunFolder.ResumeState);
+        var metadata = Safetensors.Load(path).Metadata;
+        if (!metadata.TryGetValue("epoch", out var epoch) || !int.TryParse(epoch, NumberStyles.Integer, CultureInfo.InvariantCulture, out int e) || e < 1)
+            throw new InvalidDataException($"{path} is damaged (it names no completed epoch); the run cannot continue from it: delete it to start the run again from epoch 1.");
+    }
+
     /// <summary>Restores the state saved by <see cref="Save"/>; returns the last completed epoch.</summary>
     public static int Load(RunFolder folder, Nn.Module model, Optimizer optimizer, LrScheduler? scheduler, EarlyStopping stopping, Rng dropoutRng)
     {

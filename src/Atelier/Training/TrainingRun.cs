@@ -53,9 +53,21 @@ public sealed class TrainingRun
     /// <summary>Continues an interrupted run from its last completed epoch; ends with the numbers the uninterrupted run gets.</summary>
     public RunResult Resume(DataSplits data, RunFolder folder, CancellationToken cancel)
     {
+        CheckResumable(folder);
+        return Execute(data, () => folder, resume: true, cancel);
+    }
+
+    /// <summary>
+    /// Reads what <see cref="Resume"/> will read (identity, history, resume state) and throws its one-sentence error
+    /// for a finished or damaged run, so a command can refuse before it loads any data.
+    /// </summary>
+    public static void CheckResumable(RunFolder folder)
+    {
         if (folder.IsFinished)
             throw new RunConflictException($"Run {folder.Id} is finished ({folder.File(RunFolder.ResultsJson)} holds its results): there is nothing to resume; `atelier evaluate {folder.Path}` shows them.");
-        return Execute(data, () => folder, resume: true, cancel);
+        RunIdentity.Read(folder);
+        folder.ReadHistory();
+        if (File.Exists(folder.File(RunFolder.ResumeState))) ResumeState.Check(folder);
     }
 
     /// <param name="openFolder">Called once everything that can refuse the options has accepted them, so a bad option leaves no folder behind.</param>

@@ -67,7 +67,8 @@ public sealed class RunRecordsTests
     public void A_resumed_run_keeps_its_one_id_and_one_row_however_it_is_named(string naming)
     {
         string output = TestData.TempDirectory();
-        string[] args = ["train", "--model", "mlp", "--output", output, "--epochs", "3", "--train-size", "3000", "--val-size", "500", "--test-size", "500", "--threads", "1"];
+        // Epochs enough that the signal, sent when epoch 1 ends, arrives before the run does.
+        string[] args = ["train", "--model", "mlp", "--output", output, "--epochs", "12", "--train-size", "3000", "--val-size", "500", "--test-size", "500", "--threads", "1"];
         var stopped = CliRunner.Run(args, line => line.StartsWith("epoch   1", StringComparison.Ordinal), "TERM");
         Assert.Equal(143, stopped.ExitCode);
         string folder = Directory.GetDirectories(output).Single();
@@ -89,7 +90,7 @@ public sealed class RunRecordsTests
         var row = Assert.Single(Rows(output));
         Assert.Equal(id, row.Id);
         Assert.Equal("finished", row.Status);
-        Assert.Equal(3, row.Epochs);
+        Assert.Equal(12, row.Epochs);
         Assert.False(File.Exists(Path.Combine(folder, "atelier.db")), "a second store was made inside the run folder");
         using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, RunFolder.ResultsJson)));
         Assert.Equal(id, results.RootElement.GetProperty("run").GetString());
@@ -104,7 +105,7 @@ public sealed class RunRecordsTests
     public void Resume_refuses_options_that_would_change_the_run_and_accepts_where_it_runs()
     {
         string output = TestData.TempDirectory();
-        string[] args = ["train", "--model", "mlp", "--output", output, "--epochs", "2", "--train-size", "2000", "--val-size", "500", "--test-size", "500", "--threads", "1"];
+        string[] args = ["train", "--model", "mlp", "--output", output, "--epochs", "12", "--train-size", "2000", "--val-size", "500", "--test-size", "500", "--threads", "1"];
         var stopped = CliRunner.Run(args, line => line.StartsWith("epoch   1", StringComparison.Ordinal), "TERM");
         Assert.Equal(143, stopped.ExitCode);
         string folder = Directory.GetDirectories(output).Single();
@@ -196,5 +197,33 @@ public sealed class RunRecordsTests
         Assert.Equal("interrupted", store.Status("old"));
         store.StartRun("new", "mlp", "/y", null, []);
         Assert.Equal("running", store.Status("new"));
+    }
+
+    [Fact]
+    public void A_full_disk_on_standard_output_is_said_as_such()
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "Atelier.Cli.dll");
+        var start = new ProcessStartInfo("bash", ["-c", $"dotnet '{dll}' models > /dev/full"]) { RedirectStandardError = true, UseShellExecute = false };
+        using var process = Process.Start(start)!;
+        string stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("error: Cannot write to standard output (No space left on device)", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public void The_same_experiment_started_twice_never_trains_one_folder_in_two_processes()
+    {
+        string root = TestData.TempDirectory();
+        string spec = Path.Combine(root, "same.yaml");
+        File.WriteAllText(spec, "name: same\nbase: {model: mlp, epochs: 3, train-size: 3000, val-size: 500, test-size: 500, augment: false}\nruns:\n  - {label: only}\n");
+        var results = CliRunner.RunTogether(Enumerable.Range(0, 2).Select(_ => (string[])["experiment", spec, "--output", root, "--no-report", "--threads", "1"]));
+        // One trains it; the other either finds it running and refuses, or (started later) finds it finished.
+        Assert.Contains(results, r => r.ExitCode == 0);
+        foreach (var r in results.Where(r => r.ExitCode != 0)) CliRunner.AssertOneSentenceError(r, "is being trained right now", 1);
+        var row = Assert.Single(Rows(root));
+        Assert.Equal("finished", row.Status);
+        Assert.Equal(3, row.Epochs);
     }
 }

@@ -110,7 +110,7 @@ public static class BadInputCases
         yield return Train("config is a list", "config-list.yaml", "--config", "{ws}/config-list.yaml");
         yield return Train("config nested value", "config-nested.yaml", "--config", "{ws}/config-nested.yaml");
         yield return Train("config key is a mapping", "config-key-mapping.yaml", "--config", "{ws}/config-key-mapping.yaml");
-        yield return Train("config unknown option", "Did you mean 'lr'?", "--config", "{ws}/config-unknown.yaml");
+        yield return Train("config unknown option", "did you mean 'lr'?", "--config", "{ws}/config-unknown.yaml");
         yield return Train("config bad value", "--epochs needs a whole number", "--config", "{ws}/config-bad-value.yaml");
         yield return Train("config out of range", "--gamma is a decay factor", "--config", "{ws}/config-out-of-range.yaml");
         yield return Train("config duplicate key", "config-duplicate.yaml", "--config", "{ws}/config-duplicate.yaml");
@@ -129,9 +129,9 @@ public static class BadInputCases
         yield return Case("resume damaged options.json", "options.json is damaged", "train", "--resume", "{ws}/runs/bad-options");
         yield return Case("resume options.json an array", "options.json is damaged", "train", "--resume", "{ws}/runs/options-array");
         yield return Case("resume options.json bad value", "options.json is damaged", "train", "--resume", "{ws}/runs/options-bad-value");
-        yield return Case("resume damaged metrics.json", "metrics.json is damaged", "train", "--resume", "{ws}/runs/bad-metrics", "--data", "{ws}/data-empty");
-        yield return Case("resume damaged resume state", "resume.safetensors", "train", "--resume", "{ws}/runs/bad-resume", "--data", "{ws}/data-empty");
-        yield return Case("resume damaged run.json", "run.json is damaged", "train", "--resume", "{ws}/runs/bad-identity", "--data", "{ws}/data-empty");
+        yield return Case("resume damaged metrics.json", "metrics.json is damaged", "train", "--resume", "{ws}/runs/bad-metrics");
+        yield return Case("resume damaged resume state", "resume.safetensors", "train", "--resume", "{ws}/runs/bad-resume");
+        yield return Case("resume damaged run.json", "run.json is damaged", "train", "--resume", "{ws}/runs/bad-identity");
 
         // Data folders.
         yield return Train("data missing", "does not exist", "--data", "{ws}/no-such-folder");
