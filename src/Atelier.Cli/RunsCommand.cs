@@ -82,7 +82,7 @@ public static class RunsCommand
             };
             table.AddRow(Markup.Escape(r.Id), status, Markup.Escape(r.Model), Markup.Escape(r.Experiment ?? ""),
                 r.Epochs.ToString(inv), r.BestEpoch?.ToString(inv) ?? "", r.TestAccuracy is double a && double.IsFinite(a) ? (100 * a).ToString("F2", inv) + "%" : "",
-                r.Started.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", inv), Markup.Escape(r.Folder));
+                r.Started.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", inv), Markup.Escape(Path.GetRelativePath(Environment.CurrentDirectory, r.Folder)));
         }
         AnsiConsole.Write(table);
     }
