@@ -14,8 +14,19 @@ public sealed record CliOption(string Name, string Help, bool IsFlag = false, st
     public static CliOption Training(string name, string? help = null)
     {
         var option = TrainOptionTable.Find(name) ?? throw new ArgumentOutOfRangeException(nameof(name), name, "not a training option");
-        return new CliOption(option.Name, help ?? option.Help, option.IsFlag, Placeholder: option.IsFlag ? null : "VALUE", Train: option);
+        string? fallback = option.Get(new TrainOptions());
+        help ??= string.IsNullOrEmpty(fallback) ? option.Help : $"{option.Help} (default: {fallback})";
+        return new CliOption(option.Name, help, option.IsFlag, Placeholder: option.IsFlag ? null : PlaceholderOf(option), Train: option);
     }
 
-    public static readonly CliOption HelpOption = new("help", "show this help", IsFlag: true, Alias: "-h");
+    /// <summary>What the help shows for an option's value: MODEL, N, X (a number), or the known choices.</summary>
+    private static string PlaceholderOf(TrainOption option) => option.Name switch
+    {
+        "model" => "MODEL",
+        "optimizer" => "NAME",
+        "output" or "data" => "DIR",
+        _ when option.Get(new TrainOptions()) is { } v && int.TryParse(v, out _) => "N",
+        _ when option.Get(new TrainOptions()) is { } v && float.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out _) => "X",
+        _ => "VALUE",
+    };
 }

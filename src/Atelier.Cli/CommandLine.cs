@@ -12,7 +12,16 @@ public static class CommandLine
     public const int Failure = 1;
     public const int Interrupted = 130;
 
-    public static readonly string[] Commands = ["train", "evaluate", "predict", "models", "summary", "experiment", "report", "runs"];
+    /// <summary>Every command, in the order the help lists them.</summary>
+    public static IReadOnlyList<CliCommand> All { get; } =
+    [
+        TrainCommand.Definition, EvaluateCommand.Definition, PredictCommand.Definition, ModelsCommand.ListDefinition, ModelsCommand.SummaryDefinition,
+        ExperimentCommand.Definition, ReportCommand.Definition, RunsCommand.Definition, CompletionCommand.Definition,
+    ];
+
+    public static IEnumerable<string> Commands => All.Select(c => c.Name);
+
+    private static readonly Lazy<CommandTree> Tree = new(() => new CommandTree(All));
 
     /// <summary>Runs a command on the real console (see <see cref="Terminal.UseConsole"/>); returns the exit code.</summary>
     public static int Run(string[] args)
@@ -49,25 +58,40 @@ public static class CommandLine
 
     private static int Dispatch(string[] args)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        if (args is ["help", .. var topic])
         {
-            if (args.Length > 1) throw new UsageException($"`atelier {args[0]}` takes nothing after it; `atelier COMMAND --help` shows a command's options.");
-            PrintUsage();
-            return args.Length == 0 ? UsageError : 0;
+            // `atelier help train` is `atelier train --help`.
+            if (topic.Length > 1) throw new UsageException("`atelier help` takes at most one command name; `atelier COMMAND --help` shows a command's options.");
+            args = topic.Length == 0 ? ["--help"] : [topic[0], "--help"];
         }
-        var rest = args[1..];
-        return args[0] switch
+        if (args.Length == 0)
         {
-            "train" => TrainCommand.Run(rest),
-            "evaluate" => EvaluateCommand.Run(rest),
-            "predict" => PredictCommand.Run(rest),
-            "models" => ModelsCommand.List(rest),
-            "summary" => ModelsCommand.Summary(rest),
-            "experiment" => ExperimentCommand.Run(rest),
-            "report" => ReportCommand.Run(rest),
-            "runs" => RunsCommand.Run(rest),
-            _ => throw new UsageException(UnknownCommand(args[0])),
-        };
+            Invoke(Tree.Value.Root.Parse(["--help"]));
+            return UsageError;
+        }
+        if (!args[0].StartsWith('-') && !args[0].StartsWith('[') && !args[0].StartsWith('@') && All.All(c => c.Name != args[0]))
+            throw new UsageException(UnknownCommand(args[0]));
+        var result = Tree.Value.Root.Parse(args);
+        if (CommandTree.IsBuiltIn(result)) return Invoke(result);
+        var command = All.FirstOrDefault(c => c.Name == result.CommandResult.Command.Name)
+            ?? throw new UsageException(result.Errors.Count > 0 ? result.Errors[0].Message : $"Give a command: {string.Join(", ", Commands)} (`atelier --help`).");
+        return command.Run(ArgumentParser.Read(Tree.Value, command, result, args));
+    }
+
+    /// <summary>Help, version and completions, written by System.CommandLine to our console.</summary>
+    private static int Invoke(System.CommandLine.ParseResult result)
+    {
+        var output = new StringWriter();
+        int code = result.Invoke(new System.CommandLine.InvocationConfiguration
+        {
+            Output = output,
+            Error = Console.Error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null, // Ctrl+C and SIGTERM are StopSignals'
+        });
+        // The help names the program by its file (Atelier.Cli under `dotnet run`); users know it as atelier.
+        Console.Write(output.ToString().Replace($"  {System.CommandLine.RootCommand.ExecutableName} ", "  atelier ", StringComparison.Ordinal));
+        return code;
     }
 
     private static string UnknownCommand(string name) =>
@@ -81,28 +105,6 @@ public static class CommandLine
         or RunConflictException;
 
     public static void Error(string message) => Terminal.Error(message);
-
-    private static void PrintUsage()
-    {
-        var defaults = new TrainOptions();
-        Console.WriteLine($"""
-            atelier — train, compare and report on Fashion-MNIST classifiers
-
-            Commands:
-              train [--option value ...]        train a model (default: {defaults.Model}, {defaults.Epochs} epochs); --help lists options
-              train --resume RUN                continue an interrupted run
-              train --config FILE.yaml          read options from a YAML file (command-line options win)
-              evaluate RUN|CHECKPOINT           test-set metrics of a saved model
-              predict CHECKPOINT IMAGE.png...   classify your own images (--json for machines)
-              models                            the model zoo with parameters and FLOPs
-              summary MODEL                     a model's layer table
-              experiment FILE.yaml [--scale S]  run a study's runs (skips finished ones), compare them, write its report
-              report RUN|EXPERIMENT... [-o F]   one self-contained HTML report with every figure (+ SVG files)
-              runs [--status S] [--json]        the run store: every run, newest first, dead runs shown as interrupted
-
-            `atelier COMMAND --help` lists a command's options.
-            """);
-    }
 }
 
 /// <summary>A mistake in the command line itself.</summary>

@@ -17,10 +17,10 @@ public static class EvaluateCommand
         CliOption.Training("output", "the runs folder a run id is looked up in"),
     ];
 
-    public static int Run(string[] args)
+    public static CliCommand Definition { get; } = new("evaluate", "test-set accuracy, per-class metrics and confusion matrix of a saved model", "RUN|CHECKPOINT", Options, Run);
+
+    public static int Run(ParsedArguments parsed)
     {
-        var parsed = ArgumentParser.Parse("evaluate", args, Options);
-        if (parsed.WantsHelp) return Help.Print(Usage, Options);
         if (parsed.Positional.Count != 1) throw new UsageException(parsed.Positional.Count == 0 ? Usage : $"One run or checkpoint at a time; got {parsed.Positional.Count}. {Usage}");
         var options = new TrainOptions();
         parsed.ApplyTo(options);

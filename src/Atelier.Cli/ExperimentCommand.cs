@@ -26,10 +26,10 @@ public static class ExperimentCommand
         CliOption.Flag("report", "write the experiment's HTML report at the end (--no-report: don't)"),
     ];
 
-    public static int Run(string[] args)
+    public static CliCommand Definition { get; } = new("experiment", "a study's runs one after another (finished ones skipped), compared, with its report", "FILE.yaml", Options, Run);
+
+    public static int Run(ParsedArguments parsed)
     {
-        var parsed = ArgumentParser.Parse("experiment", args, Options);
-        if (parsed.WantsHelp) return Help.Print(Usage, Options);
         if (parsed.Positional.Count == 0) throw new UsageException(Usage);
         if (parsed.Positional.Count > 1) throw new UsageException($"One experiment file at a time; got '{parsed.Positional[0]}' and '{parsed.Positional[1]}'.");
         double scale = 1;

@@ -14,10 +14,12 @@ public static class ModelsCommand
     /// <summary>The model's switches change its layers, so summary reads them too.</summary>
     private static readonly IReadOnlyList<CliOption> SummaryOptions = [CliOption.Training("patch"), CliOption.Training("dropout"), CliOption.Training("batch-norm")];
 
-    public static int List(string[] args)
+    public static CliCommand ListDefinition { get; } = new("models", "the model zoo with parameters and FLOPs", "", [], List);
+
+    public static CliCommand SummaryDefinition { get; } = new("summary", "a model's Keras-style layer table (--patch, --dropout, --no-batch-norm apply)", "MODEL", SummaryOptions, Summary);
+
+    public static int List(ParsedArguments parsed)
     {
-        var parsed = ArgumentParser.Parse("models", args, []);
-        if (parsed.WantsHelp) return Help.Print("Usage: atelier models (the zoo; `atelier summary MODEL` shows one model's layers).", []);
         if (parsed.Positional.Count > 0) throw new UsageException($"`atelier models` takes no argument; for one model's layers use `atelier summary {parsed.Positional[0]}`.");
         var table = new Table().Border(TableBorder.Rounded).AddColumn("model").AddColumn("from").AddColumn(new TableColumn("parameters").RightAligned())
             .AddColumn(new TableColumn("MFLOPs / image").RightAligned()).AddColumn("layers");
@@ -31,11 +33,9 @@ public static class ModelsCommand
         return 0;
     }
 
-    public static int Summary(string[] args)
+    public static int Summary(ParsedArguments parsed)
     {
         const string usage = "Usage: atelier summary MODEL [--patch N] [--dropout P] [--no-batch-norm] (see `atelier models`).";
-        var parsed = ArgumentParser.Parse("summary", args, SummaryOptions);
-        if (parsed.WantsHelp) return Help.Print(usage, SummaryOptions);
         if (parsed.Positional.Count != 1) throw new UsageException(usage);
         var options = new TrainOptions { Model = parsed.Positional[0] };
         parsed.ApplyTo(options);

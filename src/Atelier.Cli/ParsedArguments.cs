@@ -17,8 +17,6 @@ public sealed class ParsedArguments
     /// <summary>A flag's value: true for `--x`, false for `--no-x`, <paramref name="otherwise"/> when not given.</summary>
     public bool Flag(string name, bool otherwise) => Value(name) is { } v ? v == "true" : otherwise;
 
-    public bool WantsHelp => Has(CliOption.HelpOption.Name);
-
     /// <summary>Sets every training option given onto <paramref name="options"/>, through the option table's own parsing.</summary>
     public void ApplyTo(TrainOptions options)
     {

@@ -21,10 +21,10 @@ public static class PredictCommand
         CliOption.Training("output", "the runs folder a run id is looked up in"),
     ];
 
-    public static int Run(string[] args)
+    public static CliCommand Definition { get; } = new("predict", "the top classes of your own images", "CHECKPOINT|RUN IMAGE...", Options, Run);
+
+    public static int Run(ParsedArguments parsed)
     {
-        var parsed = ArgumentParser.Parse("predict", args, Options);
-        if (parsed.WantsHelp) return Help.Print(Usage, Options);
         if (parsed.Positional.Count < 2) throw new UsageException(parsed.Positional.Count == 0 ? Usage : $"No image given after the checkpoint. {Usage}");
         bool json = parsed.Flag("json", false);
         int top = 3;

@@ -19,10 +19,10 @@ public static class ReportCommand
         CliOption.Value("runs", "DIR", "the runs folder run ids are looked up in (default: runs)"),
     ];
 
-    public static int Run(string[] args)
+    public static CliCommand Definition { get; } = new("report", "one self-contained HTML report with every figure (and each as SVG)", "RUN|EXPERIMENT...", Options, Run);
+
+    public static int Run(ParsedArguments parsed)
     {
-        var parsed = ArgumentParser.Parse("report", args, Options);
-        if (parsed.WantsHelp) return Help.Print(Usage, Options);
         var targets = parsed.Positional;
         if (targets.Count == 0) throw new UsageException(Usage);
         string? output = parsed.Value("output"), data = parsed.Value("data");

@@ -23,10 +23,10 @@ public static class RunsCommand
         CliOption.Flag("json", "print the runs as a JSON array"),
     ];
 
-    public static int Run(string[] args)
+    public static CliCommand Definition { get; } = new("runs", "the run store, newest first, dead runs shown as interrupted", "", Options, Run);
+
+    public static int Run(ParsedArguments parsed)
     {
-        var parsed = ArgumentParser.Parse("runs", args, Options);
-        if (parsed.WantsHelp) return Help.Print(Usage, Options);
         if (parsed.Positional.Count > 0) throw new UsageException($"`atelier runs` takes no argument, got '{parsed.Positional[0]}'. {Usage}");
         string output = parsed.Value("output") ?? "runs";
         if (output.Trim().Length == 0) throw new UsageException("--output needs a folder, got an empty value.");

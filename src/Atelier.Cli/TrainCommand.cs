@@ -1,5 +1,4 @@
 using Atelier.Training;
-using Spectre.Console;
 
 namespace Atelier.Cli;
 
@@ -16,14 +15,10 @@ public static class TrainCommand
         CliOption.Value("resume", "RUN", "continue an interrupted run (its folder or id); only --threads, --data and --output may be given beside it"),
     ];
 
-    public static int Run(string[] args)
+    public static CliCommand Definition { get; } = new("train", $"train a model (default: {new TrainOptions().Model}, {new TrainOptions().Epochs} epochs; --config FILE.yaml, --resume RUN)", "", Options, Run);
+
+    public static int Run(ParsedArguments parsed)
     {
-        var parsed = ArgumentParser.Parse("train", args, Options);
-        if (parsed.WantsHelp)
-        {
-            PrintOptions();
-            return 0;
-        }
         if (parsed.Positional.Count > 0) throw new UsageException($"Unexpected argument '{parsed.Positional[0]}': options are written --name value (`atelier train --help`).");
 
         if (parsed.Has("resume") && parsed.Has("config"))
@@ -84,16 +79,4 @@ public static class TrainCommand
     }
 
     private static string Shown(string value) => value.Length == 0 ? "none" : value;
-
-    private static void PrintOptions()
-    {
-        Console.WriteLine("Usage: atelier train [--option value ...] | --config FILE.yaml | --resume RUN");
-        var table = new Table().Border(TableBorder.Simple).AddColumn("option").AddColumn("default").AddColumn("meaning");
-        var defaults = new TrainOptions();
-        foreach (var o in TrainOptionTable.All)
-            table.AddRow(Markup.Escape("--" + o.Name), Markup.Escape(o.Get(defaults) ?? ""), Markup.Escape(o.Help));
-        table.AddRow("--config FILE", "", "read options from a YAML file (command-line options win)");
-        table.AddRow("--resume RUN", "", "continue an interrupted run (its folder or id)");
-        AnsiConsole.Write(table);
-    }
 }

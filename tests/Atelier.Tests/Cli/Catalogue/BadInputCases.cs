@@ -100,7 +100,8 @@ public static class BadInputCases
         yield return Train("negated flag with a value", "takes no value", "--no-augment=true");
         yield return Case("unknown command", "Unknown command 'fit'", "fit");
         yield return Case("command typo", "Did you mean `atelier train`?", "trian");
-        yield return Case("help with an argument", "takes nothing after it", "help", "train");
+        yield return Case("help with two commands", "takes at most one command name", "help", "train", "evaluate");
+        yield return Case("response file missing", "Response file not found", "train", "@{ws}/no-such-args.txt");
 
         // Configuration files.
         yield return Train("config missing", "does not exist", "--config", "{ws}/no-such.yaml");
