@@ -5,7 +5,8 @@ public static class Suggestion
 {
     public static string? Closest(string typed, IEnumerable<string> known)
     {
-        if (typed.Length == 0) return null;
+        // A long string is garbage, not a typo, and the distance table must not grow with it.
+        if (typed.Length == 0 || typed.Length > 64) return null;
         string? best = null;
         int bestDistance = int.MaxValue;
         foreach (var name in known)

@@ -96,7 +96,10 @@ public sealed class TrainingRun
         var folder = openFolder();
 
         // One id and one store for the run's whole life: both come from its identity file, whoever names the folder how.
-        var identity = folder.Identity(options.Experiment, StorePath ?? Path.Combine(Path.GetDirectoryName(folder.Path)!, "atelier.db"));
+        // Folders from before run.json: a plain run's store is beside it, an experiment run's one level up (runs/<experiment>/<label>).
+        string runsFolder = Path.GetDirectoryName(folder.Path)!;
+        if (!string.IsNullOrEmpty(options.Experiment) && StorePath is null) runsFolder = Path.GetDirectoryName(runsFolder)!;
+        var identity = folder.Identity(options.Experiment, StorePath ?? Path.Combine(runsFolder, "atelier.db"));
         string runId = identity.Id, storePath = identity.StorePath(folder);
         using var store = new RunStore(storePath);
         if (resume && store.Find(runId) is { Status: "running" } live)
