@@ -26,6 +26,7 @@ public sealed partial class PackagingTests(PackagesFixture packages) : IClassFix
         Assert.Contains("tools/net10.0/any/DotnetToolSettings.xml", tool);
         Assert.Contains("tools/net10.0/any/Atelier.Cli.dll", tool);
         Assert.Contains("tools/net10.0/any/runtimes/linux-x64/native/libe_sqlite3.so", tool);
+        Assert.DoesNotContain(tool, e => e.StartsWith("tools/net10.0/any/runtimes/android-", StringComparison.Ordinal)); // see Atelier.Cli.csproj
         Assert.Contains("README.md", tool);
         Assert.Contains("LICENSE", tool);
         Assert.Contains("tools/net10.0/any/Atelier.Cli.pdb", Entries(packages.Package("Atelier.Cli", "snupkg")));
