@@ -19,6 +19,12 @@ public sealed class DataLoader
     private float[][] scratch = [];
     private bool epochRunning;
 
+    /// <param name="dataset">the images and labels to serve.</param>
+    /// <param name="batchSize">images per batch; the last batch is smaller unless <paramref name="dropLast"/>.</param>
+    /// <param name="normalization">the mean and std that each pixel (on 0..1) is normalised with.</param>
+    /// <param name="shuffle">a new order every epoch, drawn from <paramref name="seed"/> and the epoch number.</param>
+    /// <param name="seed">seeds the shuffle and the augmentation, so an epoch's batches are the same on every run.</param>
+    /// <param name="dropLast">leaves out a last batch smaller than <paramref name="batchSize"/>.</param>
     /// <param name="prefetch">batches prepared ahead on a background thread; 0 prepares each batch on the caller's thread.</param>
     /// <param name="augment">random transforms for training; null or <see cref="AugmentOptions.None"/> for none.</param>
     public DataLoader(Dataset dataset, int batchSize, Normalization normalization, bool shuffle = false, ulong seed = 0,

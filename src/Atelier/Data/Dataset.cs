@@ -12,6 +12,10 @@ public sealed class Dataset
 
     /// <param name="pixels">count·height·width bytes, image after image.</param>
     /// <param name="labels">one class index per image, each below <paramref name="classNames"/>.Count.</param>
+    /// <param name="height">rows of each image.</param>
+    /// <param name="width">columns of each image.</param>
+    /// <param name="classNames">the name of each class, by index.</param>
+    /// <param name="name">names the set in messages ("train", "test"...).</param>
     public Dataset(byte[] pixels, byte[] labels, int height, int width, IReadOnlyList<string> classNames, string name = "dataset")
     {
         if (height <= 0 || width <= 0) throw new ArgumentException($"Images must be at least 1x1, got {height}x{width}.");

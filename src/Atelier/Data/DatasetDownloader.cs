@@ -19,6 +19,7 @@ public sealed class DatasetDownloader : IDisposable
     /// <param name="timeout">longest wait for the answer's headers and for each piece of the body (default 30 s).</param>
     /// <param name="maxAttempts">tries per file, the first included (default 4).</param>
     /// <param name="firstRetryDelay">pause before the first retry, doubled before each next one (default 1 s).</param>
+    /// <param name="handler">the HTTP handler to send through (tests pass a fake server); null uses the default one.</param>
     public DatasetDownloader(string baseUrl, TimeSpan? timeout = null, int maxAttempts = 4, TimeSpan? firstRetryDelay = null,
         HttpMessageHandler? handler = null)
     {

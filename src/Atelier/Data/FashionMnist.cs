@@ -53,7 +53,10 @@ public static class FashionMnist
     /// </summary>
     /// <param name="dataDirectory">--data; its files must be there (nothing is downloaded into a user's folder).</param>
     /// <param name="environmentDirectory">the value of ATELIER_DATA, same rule.</param>
+    /// <param name="cacheDirectory">where missing files are downloaded when neither folder is given (~/.cache/atelier/...).</param>
     /// <param name="downloader">null: one on <see cref="MirrorUrl"/> is made if a download is needed.</param>
+    /// <param name="progress">told about each download as it goes; null for silence.</param>
+    /// <param name="cancel">stops a download in progress.</param>
     public static DataLocation Locate(string? dataDirectory, string? environmentDirectory, string cacheDirectory,
         DatasetDownloader? downloader = null, Action<DownloadProgress>? progress = null, CancellationToken cancel = default)
     {

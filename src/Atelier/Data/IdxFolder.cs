@@ -47,6 +47,7 @@ public static class IdxFolder
     }
 
     /// <summary>Loads and validates the training and test sets of the folder.</summary>
+    /// <param name="directory">the folder with the four IDX files (gzipped or not).</param>
     /// <param name="defaultClassNames">used when there is no classes.txt (e.g. Fashion-MNIST's names).</param>
     /// <param name="expectedShape">when given, (train count, test count, rows, cols) the files must have.</param>
     public static (Dataset Train, Dataset Test) Load(string directory, IReadOnlyList<string>? defaultClassNames = null,

@@ -18,6 +18,7 @@ public static class IdxReader
 
     public static IdxImages ReadImages(string path) => ReadImages(path, out _);
 
+    /// <param name="path">the IDX file, gzipped or not.</param>
     /// <param name="content">the decompressed length and SHA-256 of the file, hashed as it was read.</param>
     public static IdxImages ReadImages(string path, out IdxContent content)
     {
@@ -43,6 +44,7 @@ public static class IdxReader
 
     public static byte[] ReadLabels(string path) => ReadLabels(path, out _);
 
+    /// <param name="path">the IDX file, gzipped or not.</param>
     /// <param name="content">the decompressed length and SHA-256 of the file, hashed as it was read.</param>
     public static byte[] ReadLabels(string path, out IdxContent content)
     {

@@ -48,7 +48,7 @@ internal static class OfficialCopy
         }
     }
 
-    /// <summary>The first file of <paramref name="directory"/> that fails <see cref="Recognise"/>, for <see cref="FashionMnist.Load"/>.</summary>
+    /// <summary>The first of <paramref name="files"/> that fails <see cref="Recognise"/>, for <see cref="FashionMnist.Load"/>.</summary>
     public static DataFileException NotOfficial(IdxFolderFiles files, IReadOnlyList<DatasetFile> official)
     {
         for (int i = 0; i < official.Count; i++)

@@ -51,7 +51,10 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputRoot, dou
     /// <summary>runs/&lt;experiment&gt;/&lt;label&gt;/, whether or not it exists yet.</summary>
     public RunFolder FolderOf(ExperimentRun run) => new(Path.Combine(Folder, Sanitize(run.Label)));
 
+    /// <param name="fullTrain">the whole training set; each run takes its own validation split and share of it.</param>
+    /// <param name="fullTest">the whole test set.</param>
     /// <param name="observerFor">The observer for each run (index, count, run).</param>
+    /// <param name="cancel">stops the run in progress, which saves a resumable state.</param>
     public ExperimentResult Run(Dataset fullTrain, Dataset fullTest, Func<int, int, ExperimentRun, ITrainingObserver> observerFor, CancellationToken cancel)
     {
         CheckStartedRunsMatch();

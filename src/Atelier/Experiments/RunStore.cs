@@ -14,6 +14,7 @@ public sealed class RunStore : IDisposable
 {
     private readonly SqliteConnection connection;
 
+    /// <param name="path">the SQLite file (runs/atelier.db).</param>
     /// <param name="readOnly">for readers (`atelier runs`, the server): never creates or changes the file.</param>
     public RunStore(string path, bool readOnly = false)
     {

@@ -15,6 +15,8 @@ public static class DatasetImagePreprocessor
     public const float BlankContrast = 1e-3f;
 
     /// <summary>The image as Fashion-MNIST would have it.</summary>
+    /// <param name="image">the decoded picture, any size, colour or grayscale.</param>
+    /// <param name="size">the side of the square result, in pixels.</param>
     /// <param name="name">names the image in the message; null uses <see cref="PngImage.Name"/> (the decoded file's path).</param>
     /// <exception cref="BlankImageException">every pixel has the same colour, before or after preprocessing.</exception>
     public static byte[] ToDatasetImage(PngImage image, int size = 28, string? name = null)

@@ -35,6 +35,7 @@ public static class PngDecoder
         return Decode(data, path);
     }
 
+    /// <param name="data">the bytes of a PNG file.</param>
     /// <param name="name">names the image in error messages (its path, usually).</param>
     public static PngImage Decode(ReadOnlySpan<byte> data, string name = "The image")
     {

@@ -13,7 +13,7 @@ internal enum GemmPath
 
 /// <summary>
 /// Single-precision matrix multiply on row-major matrices:
-/// C[m, n] = op(A)[m, k] · op(B)[k, n] (+ C when <paramref name="accumulate"/>).
+/// C[m, n] = op(A)[m, k] · op(B)[k, n] (+ C when <c>accumulate</c>).
 /// op(A) = A stored [m, k], or Aᵀ with A stored [k, m] when transA; likewise B ([k, n], or [n, k] when transB).
 /// </summary>
 /// <remarks>

@@ -9,6 +9,7 @@ namespace Atelier.Optim;
 public sealed class LinearWarmupLR : LrScheduler
 {
     /// <param name="after">A schedule just created on the same optimizer; it is stepped only once the warm-up is over.</param>
+    /// <param name="warmupSteps">How many steps the warm-up lasts.</param>
     /// <param name="startFactor">The first step's fraction of the base rate; 1/warmupSteps when not given.</param>
     public LinearWarmupLR(LrScheduler after, int warmupSteps, double? startFactor = null) : base(after?.Optimizer ?? throw new ArgumentNullException(nameof(after)))
     {

@@ -12,6 +12,9 @@ namespace Atelier.Reports;
 /// </summary>
 public static class ExperimentReport
 {
+    /// <param name="title">The report's heading.</param>
+    /// <param name="subtitle">A line under the heading; null for none.</param>
+    /// <param name="runs">The runs compared, in the order they are shown.</param>
     /// <param name="test">The test set, for the figures with images; null skips them.</param>
     /// <param name="notes">Receives one line for each figure that could not be drawn and why.</param>
     public static HtmlReport Build(string title, string? subtitle, IReadOnlyList<RunReportData> runs, Dataset? test, Action<string>? notes = null)

@@ -30,6 +30,7 @@ public static class Results
         new("images_per_second", r.ImagesPerSecond),
     ];
 
+    /// <param name="r">the finished run whose results are written into its folder.</param>
     /// <param name="runId">the run's id in the store (the folder's name, prefixed by the experiment for experiment runs).</param>
     public static void Write(RunResult r, string? runId = null)
     {

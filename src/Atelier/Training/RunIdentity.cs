@@ -7,6 +7,8 @@ namespace Atelier.Training;
 /// where that store is. A resume reads it back, so a run keeps one id and one store row for its whole life however
 /// its folder is named on the command line (id, relative or absolute path, trailing slash).
 /// </summary>
+/// <param name="Id">the run's id in the store.</param>
+/// <param name="Experiment">the experiment the run belongs to; null for a run of its own.</param>
 /// <param name="Store">the run store's path relative to the run folder (e.g. "../atelier.db"), so a moved runs folder keeps working.</param>
 public sealed record RunIdentity(string Id, string? Experiment, string Store)
 {

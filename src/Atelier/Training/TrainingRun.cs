@@ -70,7 +70,10 @@ public sealed class TrainingRun
         if (File.Exists(folder.File(RunFolder.ResumeState))) ResumeState.Check(folder);
     }
 
+    /// <param name="data">the training, validation and test sets.</param>
     /// <param name="openFolder">Called once everything that can refuse the options has accepted them, so a bad option leaves no folder behind.</param>
+    /// <param name="resume">Continue from the folder's saved state rather than start afresh.</param>
+    /// <param name="cancel">Stops training at the next batch, saving a resumable state.</param>
     private RunResult Execute(DataSplits data, Func<RunFolder> openFolder, bool resume, CancellationToken cancel)
     {
         if (options.Threads > 0) Workers.ThreadCount = options.Threads;

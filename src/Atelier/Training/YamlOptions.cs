@@ -23,6 +23,8 @@ public static class YamlOptions
     /// The entries of <paramref name="mapping"/> as training options, each checked here so the error names its line: a
     /// known option, one value that the option accepts, not set twice (`lr` and `LR` are one option).
     /// </summary>
+    /// <param name="mapping">The YAML mapping of option names to values.</param>
+    /// <param name="path">The file's path, for the messages.</param>
     /// <param name="skip">A key that is not an option (an experiment run's `label`), left out.</param>
     public static List<YamlOption> Options(YamlValue mapping, string path, string? skip = null)
     {

@@ -19,6 +19,7 @@ public static class YamlText
     public const int MaxDepth = 32;
 
     /// <summary>The text of <paramref name="path"/>, strictly UTF-8 (or UTF-16/32 with a byte-order mark).</summary>
+    /// <param name="path">the file to read.</param>
     /// <param name="what">"configuration file", "experiment file": for the message when the file does not exist.</param>
     public static string ReadFile(string path, string what)
     {
@@ -167,6 +168,12 @@ public static class YamlText
         }
     }
 
+    /// <param name="yamlMessage">YamlDotNet's own message.</param>
+    /// <param name="line">The line YamlDotNet points at (1-based).</param>
+    /// <param name="column">The column it points at, when it gives one.</param>
+    /// <param name="text">The whole file's text.</param>
+    /// <param name="path">The file's path, for the message.</param>
+    /// <param name="unclosed">The innermost flow collection ('[' or '{') still open where the parser stopped; null when none.</param>
     /// <param name="lost">Whether the parser lost track of a flow collection ("while parsing a flow mapping", its InvalidOperationException).</param>
     private static InvalidDataException SyntaxError(string yamlMessage, long line, long? column, string text, string path, Frame? unclosed, bool lost)
     {
