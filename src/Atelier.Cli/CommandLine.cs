@@ -12,7 +12,7 @@ public static class CommandLine
     public const int Failure = 1;
     public const int Interrupted = 130;
 
-    public static readonly string[] Commands = ["train", "evaluate", "predict", "models", "summary", "experiment", "report", "runs"];
+    public static readonly string[] Commands = ["train", "evaluate", "predict", "models", "summary", "experiment", "report", "runs", "export"];
 
     /// <summary>Runs a command on the real console (see <see cref="Terminal.UseConsole"/>); returns the exit code.</summary>
     public static int Run(string[] args)
@@ -66,6 +66,7 @@ public static class CommandLine
             "experiment" => ExperimentCommand.Run(rest),
             "report" => ReportCommand.Run(rest),
             "runs" => RunsCommand.Run(rest),
+            "export" => ExportCommand.Run(rest),
             _ => throw new UsageException(UnknownCommand(args[0])),
         };
     }
@@ -99,6 +100,7 @@ public static class CommandLine
               experiment FILE.yaml [--scale S]  run a study's runs (skips finished ones), compare them, write its report
               report RUN|EXPERIMENT... [-o F]   one self-contained HTML report with every figure (+ SVG files)
               runs [--status S] [--json]        the run store: every run, newest first, dead runs shown as interrupted
+              export RUN|CHECKPOINT [-o FILE]   the model as ONNX (raw pixels in, logits out) or --format safetensors
 
             `atelier COMMAND --help` lists a command's options.
             """);
