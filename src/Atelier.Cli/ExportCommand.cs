@@ -59,7 +59,7 @@ public static class ExportCommand
             throw new IOException($"--output: '{output}' could not be written ({why}).", e);
         }
         string what = format == "onnx" ? string.Create(CultureInfo.InvariantCulture, $"ONNX opset {opset}, input raw pixels in [0, 1]") : "safetensors state dict";
-        AnsiConsole.MarkupLine($"Exported [bold]{Markup.Escape(checkpoint.ModelName)}[/] ({what}): [link]{Markup.Escape(Path.GetFullPath(output))}[/]");
+        AnsiConsole.MarkupLine($"Exported [bold]{Markup.Escape(checkpoint.ModelName)}[/] ({Markup.Escape(what)}): [link]{Markup.Escape(Path.GetFullPath(output))}[/]");
         return 0;
     }
 
