@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Atelier.Serialization;
 using Atelier.Serialization.Onnx;
 using Atelier.Training;
@@ -10,7 +11,7 @@ namespace Atelier.Cli;
 /// `atelier export RUN|CHECKPOINT [--format onnx|safetensors] [-o FILE] [--opset N]`: a saved model for other runtimes,
 /// as ONNX (raw pixels in, logits out) or as a plain safetensors state dict that PyTorch loads by name.
 /// </summary>
-public static class ExportCommand
+public static partial class ExportCommand
 {
     private static readonly string Usage =
         $"Usage: atelier export RUN|CHECKPOINT [--format onnx|safetensors] [-o FILE] [--opset {OnnxOpset.Min}-{OnnxOpset.Max}] [--runs DIR].";
@@ -55,13 +56,23 @@ public static class ExportCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            string why = e is UnauthorizedAccessException ? "permission denied" : e.Message.TrimEnd('.');
-            throw new IOException($"--output: '{output}' could not be written ({why}).", e);
+            throw new IOException($"--output: '{output}' could not be written ({Reason(e)}).", e);
         }
         string what = format == "onnx" ? string.Create(CultureInfo.InvariantCulture, $"ONNX opset {opset}, input raw pixels in [0, 1]") : "safetensors state dict";
         AnsiConsole.MarkupLine($"Exported [bold]{Markup.Escape(checkpoint.ModelName)}[/] ({Markup.Escape(what)}): [link]{Markup.Escape(Path.GetFullPath(output))}[/]");
         return 0;
     }
+
+    /// <summary>Why a write failed, in words that name no temporary file (the writer's own .tmp beside the output).</summary>
+    private static string Reason(Exception e) => e switch
+    {
+        UnauthorizedAccessException => "permission denied",
+        FileNotFoundException or DirectoryNotFoundException => "its folder does not accept new files",
+        _ => TempFile().Replace(e.Message, "").Trim().TrimEnd('.', ':', ' '),
+    };
+
+    [GeneratedRegex(@"\s*:?\s*'[^']*\.tmp'")]
+    private static partial Regex TempFile();
 
     private static int Opset(string? text, string format)
     {
