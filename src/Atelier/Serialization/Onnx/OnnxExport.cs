@@ -30,7 +30,7 @@ public static class OnnxExport
         if (!OnnxOpset.IsSupported(opset))
             throw new ArgumentOutOfRangeException(nameof(opset), opset, $"ONNX opset {opset} is not supported: choose one from {OnnxOpset.Min} to {OnnxOpset.Max}.");
         var d = description;
-        var g = new OnnxGraphBuilder(opset);
+        var g = new OnnxGraphBuilder();
         var n = d.Normalization;
         // (x - mean) / std in the graph, the same float operations as Normalization.Apply, so callers pass raw pixels.
         string centred = g.Node("Sub", "normalize", [InputName, g.Float("normalize.mean", [], [n.Mean])]);

@@ -3,11 +3,10 @@ using Atelier.Serialization.Onnx.Proto;
 namespace Atelier.Serialization.Onnx;
 
 /// <summary>Collects a graph's nodes and initializers, naming every intermediate value uniquely.</summary>
-internal sealed class OnnxGraphBuilder(int opset)
+internal sealed class OnnxGraphBuilder
 {
     private readonly HashSet<string> names = [];
 
-    public int Opset { get; } = opset;
     public List<NodeProto> Nodes { get; } = [];
     public List<TensorProto> Initializers { get; } = [];
 
