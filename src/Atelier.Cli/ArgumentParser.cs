@@ -52,7 +52,7 @@ public static class ArgumentParser
                 string? next = i + 1 < tokens.Count ? tokens[i + 1].Value : null;
                 throw new UsageException($"--{option.Name} needs a value{(next is not null ? $", but is followed by the option '{next}'" : "")}: write --{option.Name} {option.Placeholder ?? "VALUE"}.");
             }
-            if (parsed.Values.FirstOrDefault(v => v.Option == option) is { Option: not null } earlier)
+            if (!option.Repeatable && parsed.Values.FirstOrDefault(v => v.Option == option) is { Option: not null } earlier)
                 throw new UsageException($"--{option.Name} is given twice ('{earlier.Value}' and '{value}'): give it once.");
             parsed.Values.Add((option, value));
         }

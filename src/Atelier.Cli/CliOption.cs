@@ -4,7 +4,7 @@ namespace Atelier.Cli;
 
 /// <summary>An option a command accepts: `--name value`, or `--name` / `--no-name` for a flag.</summary>
 /// <param name="Train">the training option it sets, when it is one (its parser and range checks then apply).</param>
-public sealed record CliOption(string Name, string Help, bool IsFlag = false, string? Alias = null, string? Placeholder = null, TrainOption? Train = null)
+public sealed record CliOption(string Name, string Help, bool IsFlag = false, string? Alias = null, string? Placeholder = null, TrainOption? Train = null, bool Repeatable = false)
 {
     public static CliOption Flag(string name, string help) => new(name, help, IsFlag: true);
 

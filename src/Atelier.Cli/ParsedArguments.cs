@@ -14,6 +14,9 @@ public sealed class ParsedArguments
 
     public string? Value(string name) => Values.FirstOrDefault(v => v.Option.Name == name).Value;
 
+    /// <summary>Every value of a repeatable option, in order.</summary>
+    public List<string> All(string name) => Values.Where(v => v.Option.Name == name).Select(v => v.Value).ToList();
+
     /// <summary>A flag's value: true for `--x`, false for `--no-x`, <paramref name="otherwise"/> when not given.</summary>
     public bool Flag(string name, bool otherwise) => Value(name) is { } v ? v == "true" : otherwise;
 

@@ -41,7 +41,7 @@ public static class PredictCommand
         {
             try
             {
-                var image = DatasetImagePreprocessor.ToDatasetImage(PngDecoder.Decode(UserPaths.File(path, "predict", "image file")));
+                var image = DatasetImagePreprocessor.ToDatasetImage(ImageDecoder.Decode(UserPaths.File(path, "predict", "image file")));
                 var probabilities = checkpoint.Predict(image, 28, 28);
                 var best = probabilities.Select((p, c) => (p, c)).OrderByDescending(t => t.p).Take(top).ToArray();
                 if (json)

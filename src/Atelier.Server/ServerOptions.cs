@@ -1,0 +1,21 @@
+namespace Atelier.Server;
+
+/// <summary>What `atelier serve` was started with; bound once at start-up.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>The runs folder: its run store (atelier.db) and run folders.</summary>
+    public string Runs { get; init; } = "runs";
+
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>0 picks a free port (tests).</summary>
+    public int Port { get; init; } = 5000;
+
+    /// <summary>Required when <see cref="Host"/> is not a loopback address: every request then carries it.</summary>
+    public string? Token { get; init; }
+
+    /// <summary>Checkpoints or run folders to serve predictions with; none: the best finished run's.</summary>
+    public IReadOnlyList<string> Models { get; init; } = [];
+
+    public bool IsLoopback => Host is "127.0.0.1" or "localhost" or "::1" or "[::1]";
+}
