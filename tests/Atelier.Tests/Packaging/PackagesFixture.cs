@@ -38,7 +38,7 @@ public sealed class PackagesFixture : IDisposable
             Directory.CreateDirectory(target);
             File.Copy(Path.Combine(repository, file), Path.Combine(target, file));
         }
-        foreach (var project in new[] { "Atelier", "Atelier.Cli" })
+        foreach (var project in new[] { "Atelier", "Atelier.Server", "Atelier.Cli" })
             CopyTree(Path.Combine(repository, "src", project), Path.Combine(target, "src", project));
         return target;
     }

@@ -33,7 +33,7 @@ public sealed partial class PackagingTests(PackagesFixture packages) : IClassFix
     }
 
     [Fact]
-    public void The_installed_tool_lists_the_models_and_trains_into_its_run_store()
+    public async Task The_installed_tool_lists_the_models_trains_into_its_run_store_and_serves_it()
     {
         string work = Directory.CreateDirectory(Path.Combine(packages.Root, "tool")).FullName;
         string toolPath = Path.Combine(work, "bin");
@@ -50,6 +50,26 @@ public sealed partial class PackagingTests(PackagesFixture packages) : IClassFix
         var runs = Dotnet.Exec(atelier, work, ToolEnvironment(), "runs", "--output", "runs").Succeeded();
         Assert.Contains("finished", runs.Output);
         Assert.Contains("dense32", runs.Output);
+
+        // The server needs ASP.NET Core's shared framework beside .NET's: the tool must name both.
+        var start = new System.Diagnostics.ProcessStartInfo(atelier, ["serve", "--port", "0", "--runs", "runs"])
+        {
+            WorkingDirectory = work, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var (key, value) in ToolEnvironment()) start.Environment[key] = value;
+        using var server = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            string banner = await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1)) ?? await server.StandardError.ReadToEndAsync();
+            var address = System.Text.RegularExpressions.Regex.Match(banner, @"http://[^ ]+").Value;
+            Assert.True(address.Length > 0, $"`atelier serve` printed no address: {banner}");
+            using var http = new HttpClient();
+            Assert.Contains("dense32", await http.GetStringAsync(address + "/api/v1/runs"));
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+        }
     }
 
     [Fact]
