@@ -21,6 +21,12 @@ public static class ImageDecoder
     /// <summary>Refuse a side longer than this even within <see cref="MaxPixels"/>: a 40-megapixel strip is no photo.</summary>
     public const int MaxSide = 20_000;
 
+    /// <summary>
+    /// Refuse larger files before reading them whole: even an uncompressed 40-megapixel BMP is 160 MB, so anything
+    /// bigger is not an image we would decode, and reading it would only cost memory.
+    /// </summary>
+    public const long MaxFileBytes = 256L << 20;
+
     /// <summary>The formats named in messages, as a user would list them.</summary>
     public const string Formats = "JPEG, PNG, WebP, BMP or GIF";
 
@@ -31,6 +37,10 @@ public static class ImageDecoder
         byte[] data;
         try
         {
+            long length = new FileInfo(path).Length;
+            if (length > MaxFileBytes)
+                throw new ImageFormatException(string.Create(CultureInfo.InvariantCulture,
+                    $"{path} is {length / (double)(1 << 20):N0} MB, more than the {MaxFileBytes >> 20} MB Atelier reads for an image."));
             data = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -4,7 +4,7 @@ namespace Atelier.Imaging;
 /// Recognises a file by its first bytes, so that a message can tell a truncated JPEG from a text file (Skia answers
 /// both with "no codec") and name a known format Atelier does not read (TIFF, PDF, HEIC...) instead of calling it junk.
 /// </summary>
-public static class ImageSignature
+internal static class ImageSignature
 {
     /// <summary>What the first bytes say.</summary>
     /// <param name="Format">the format's name, as in messages.</param>

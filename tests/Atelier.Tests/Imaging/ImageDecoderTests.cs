@@ -180,6 +180,29 @@ public sealed class ImageDecoderTests
     }
 
     [Fact]
+    public void A_file_too_large_to_be_an_image_is_not_read()
+    {
+        string path = Path.Combine(TestData.TempDirectory(), "huge.bmp");
+        using (var file = File.Create(path)) file.SetLength(300L << 20); // sparse: no disk written, nothing read
+        Assert.Equal($"{path} is 300 MB, more than the 256 MB Atelier reads for an image.",
+            Assert.Throws<ImageFormatException>(() => ImageDecoder.Decode(path)).Message);
+        File.Delete(path);
+    }
+
+    [Fact]
+    public void An_animated_gif_gives_its_first_frame()
+    {
+        byte[] palette = [0, 0, 0, 255, 255, 255, 200, 10, 10, 10, 200, 10];
+        var first = TestImages.Gif(3, 2, [1, 1, 1, 1, 1, 1], palette);
+        var second = TestImages.Gif(3, 2, [2, 2, 2, 2, 2, 2], palette);
+        const int descriptor = 6 + 7 + 12; // signature, screen descriptor, 4-entry palette
+        var animated = (byte[])[.. first[..^1], 0x21, 0xF9, 4, 0, 10, 0, 0, 0, .. second[descriptor..]];
+        using (var codec = SKCodec.Create(new SKMemoryStream(animated))) Assert.Equal(2, codec.FrameCount);
+        var image = ImageDecoder.Decode(animated, "anim.gif");
+        Assert.Equal(Enumerable.Repeat((ushort)65535, 3 * 2 * 4), image.Rgba); // all white (entry 1), not red (entry 2)
+    }
+
+    [Fact]
     public void A_file_is_named_by_its_path()
     {
         string path = Path.Combine(TestData.TempDirectory(), "card.webp");
