@@ -77,6 +77,8 @@ public static class ImageDecoder
         CheckSize(declared.Width, declared.Height, name, format);
 
         var info = new SKImageInfo(declared.Width, declared.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        // Zeroed, not uninitialised: a GIF frame smaller than its canvas may leave pixels unwritten, and in the server
+        // those bytes would otherwise be another request's.
         var pixels = new byte[info.BytesSize64];
         var result = codec.GetPixels(info, pixels);
         if (result != SKCodecResult.Success)

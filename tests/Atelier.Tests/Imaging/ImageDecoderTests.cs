@@ -203,6 +203,19 @@ public sealed class ImageDecoderTests
     }
 
     [Fact]
+    public void A_gif_frame_smaller_than_its_canvas_leaves_the_rest_transparent()
+    {
+        var gif = TestImages.Gif(2, 2, [1, 1, 1, 1], [0, 0, 0, 255, 255, 255, 200, 10, 10, 10, 200, 10]);
+        gif[6] = gif[8] = 4; // a 4x4 canvas...
+        gif[26] = gif[28] = 1; // ...with the 2x2 frame at (1, 1)
+        var image = ImageDecoder.Decode(gif, "small-frame.gif");
+        Assert.Equal((4, 4), (image.Width, image.Height));
+        for (int y = 0; y < 4; y++)
+            for (int x = 0; x < 4; x++)
+                Assert.Equal(x is 1 or 2 && y is 1 or 2 ? (ushort)65535 : (ushort)0, image.Pixel(x, y).A);
+    }
+
+    [Fact]
     public void A_file_is_named_by_its_path()
     {
         string path = Path.Combine(TestData.TempDirectory(), "card.webp");
