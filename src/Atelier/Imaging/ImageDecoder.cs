@@ -66,7 +66,7 @@ public static class ImageDecoder
         {
             // Skia found no codec: either the bytes are no image at all, or a known format's header is cut or broken.
             if (signature is null) throw new ImageFormatException($"{name} is not an image Atelier can read ({Formats}).");
-            throw new ImageFormatException(created == SKCodecResult.IncompleteInput
+            throw new ImageFormatException(created == SKCodecResult.IncompleteInput || ImageSignature.DeclaresMoreBytes(data, signature.Value.Format)
                 ? $"{name} is truncated: its {signature.Value.Format} header is cut off."
                 : $"{name} is a corrupt {signature.Value.Format} file: its header cannot be read ({Describe(created)}).");
         }
@@ -84,7 +84,7 @@ public static class ImageDecoder
         if (result != SKCodecResult.Success)
             throw new ImageFormatException(result switch
             {
-                SKCodecResult.IncompleteInput => $"{name} is truncated: its {format} data ends before the image is complete.",
+                _ when result == SKCodecResult.IncompleteInput || ImageSignature.DeclaresMoreBytes(data, format) => $"{name} is truncated: its {format} data ends before the image is complete.",
                 SKCodecResult.ErrorInInput or SKCodecResult.InvalidInput => $"{name} is a corrupt {format} file: its image data has errors.",
                 _ => $"{name} could not be decoded as {format} ({Describe(result)}).",
             });

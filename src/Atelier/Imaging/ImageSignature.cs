@@ -33,4 +33,15 @@ internal static class ImageSignature
         }
         return null;
     }
+
+    /// <summary>
+    /// Whether a WebP's RIFF size or a BMP's file size says the file is longer than <paramref name="data"/>: Skia calls
+    /// such a file invalid rather than incomplete, and "truncated" tells the user more.
+    /// </summary>
+    public static bool DeclaresMoreBytes(ReadOnlySpan<byte> data, string format) => format switch
+    {
+        "WebP" when data.Length >= 8 => System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data[4..]) + 8L > data.Length,
+        "BMP" when data.Length >= 6 => System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data[2..]) > (uint)data.Length,
+        _ => false,
+    };
 }

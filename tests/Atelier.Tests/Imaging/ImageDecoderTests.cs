@@ -118,7 +118,7 @@ public sealed class ImageDecoderTests
         var bmp = TestImages.Bmp(32, 32, card);
         var gif = TestImages.Gif(32, 32, new byte[32 * 32], [0, 0, 0, 255, 255, 255, 1, 2, 3, 4, 5, 6]);
         foreach (var (data, name) in new[] { (webp, "card.webp"), (bmp, "card.bmp"), (gif, "card.gif") })
-            Assert.StartsWith($"{name} is ", Refused(data[..(data.Length / 2)], name).Message);
+            Assert.StartsWith($"{name} is truncated: ", Refused(data[..(data.Length / 2)], name).Message);
     }
 
     /// <summary>A PNG header declaring the size, with a token IDAT: a few dozen bytes.</summary>
