@@ -101,7 +101,7 @@ public static class CommandLine
 
     /// <summary>Errors that a user's input causes; anything else is a bug and keeps its stack trace.</summary>
     private static bool IsUserError(Exception e) => e is UsageException or ArgumentException or IOException or UnauthorizedAccessException
-        or InvalidDataException or DataFileException or InvalidModelFileException or PngFormatException or NonFiniteLossException
+        or InvalidDataException or DataFileException or InvalidModelFileException or ImageFormatException or NonFiniteLossException
         or RunConflictException;
 
     public static void Error(string message) => Terminal.Error(message);

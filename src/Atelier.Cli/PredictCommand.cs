@@ -50,7 +50,7 @@ public static class PredictCommand
                     AnsiConsole.MarkupLine(Markup.Escape(path) + ": " + string.Join(", ",
                         best.Select((t, i) => string.Create(CultureInfo.InvariantCulture, $"{(i == 0 ? "[bold]" : "")}{Markup.Escape(checkpoint.ClassNames[t.c])} {t.p:P1}{(i == 0 ? "[/]" : "")}"))));
             }
-            catch (Exception e) when (e is PngFormatException or BlankImageException or IOException or UnauthorizedAccessException or UsageException)
+            catch (Exception e) when (e is ImageFormatException or BlankImageException or IOException or UnauthorizedAccessException or UsageException)
             {
                 failures++;
                 if (json) results.Add(new { file = path, error = e.Message });

@@ -17,9 +17,9 @@ public static class DatasetImagePreprocessor
     /// <summary>The image as Fashion-MNIST would have it.</summary>
     /// <param name="image">the decoded picture, any size, colour or grayscale.</param>
     /// <param name="size">the side of the square result, in pixels.</param>
-    /// <param name="name">names the image in the message; null uses <see cref="PngImage.Name"/> (the decoded file's path).</param>
+    /// <param name="name">names the image in the message; null uses <see cref="DecodedImage.Name"/> (the decoded file's path).</param>
     /// <exception cref="BlankImageException">every pixel has the same colour, before or after preprocessing.</exception>
-    public static byte[] ToDatasetImage(PngImage image, int size = 28, string? name = null)
+    public static byte[] ToDatasetImage(DecodedImage image, int size = 28, string? name = null)
     {
         if (size < 1) throw new ArgumentException($"The output size must be at least 1, got {size}.");
         name ??= image.Name;
@@ -60,7 +60,7 @@ public static class DatasetImagePreprocessor
     }
 
     /// <summary>ITU-R 601 luma (as PIL's "L" mode) on 0..1, composited over a white background by alpha.</summary>
-    public static float[] Luminance(PngImage image)
+    public static float[] Luminance(DecodedImage image)
     {
         var rgba = image.Rgba;
         var gray = new float[image.Width * image.Height];

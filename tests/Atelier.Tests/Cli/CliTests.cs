@@ -49,13 +49,20 @@ public sealed class CliTests
             for (int x = 0; x < 84; x++) big[y * 84 + x] = (byte)(255 - image[(y / 3) * 28 + x / 3]);
         string png = Path.Combine(output, "trouser.png");
         File.WriteAllBytes(png, PngEncoder.Gray8(84, 84, big));
+        // The same trouser as a JPEG, the format users' photos mostly come in.
+        var bigRgba = new byte[84 * 84 * 4];
+        for (int i = 0; i < big.Length; i++) (bigRgba[i * 4], bigRgba[i * 4 + 1], bigRgba[i * 4 + 2], bigRgba[i * 4 + 3]) = (big[i], big[i], big[i], 255);
+        string jpeg = Path.Combine(output, "trouser.jpg");
+        File.WriteAllBytes(jpeg, Imaging.TestImages.Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 84, 84, bigRgba, quality: 85));
         string notPng = Path.Combine(output, "notes.png");
         File.WriteAllText(notPng, "not an image");
 
-        var predict = CliRunner.Run("predict", Path.Combine(run, "best.safetensors"), png, notPng, "--json");
+        var predict = CliRunner.Run("predict", Path.Combine(run, "best.safetensors"), png, jpeg, notPng, "--json");
         Assert.Equal(1, predict.ExitCode);
         Assert.Contains("\"class\": \"Trouser\"", predict.Stdout.Split("\"top\"")[1].Split(']')[0].Split('}')[0] + "}");
-        Assert.Contains("notes.png", predict.Stdout);
+        Assert.Contains("\"class\": \"Trouser\"", predict.Stdout.Split("\"top\"")[2].Split(']')[0].Split('}')[0] + "}");
+        Assert.Contains("trouser.jpg", predict.Stdout.Split("\"top\"")[1]); // the second result is the JPEG's
+        Assert.Contains("notes.png is not an image Atelier can read", predict.Stdout);
         Assert.DoesNotContain("   at ", predict.Output);
     }
 

@@ -6,7 +6,7 @@ namespace Atelier.Tests.Imaging;
 public sealed class DatasetImagePreprocessorTests
 {
     /// <summary>An 8-bit RGB image of <paramref name="width"/>×<paramref name="height"/> filled by <paramref name="color"/>(x, y).</summary>
-    private static PngImage Rgb(int width, int height, Func<int, int, (int R, int G, int B)> color, bool interlaced = false)
+    private static DecodedImage Rgb(int width, int height, Func<int, int, (int R, int G, int B)> color, bool interlaced = false)
     {
         var samples = new int[width * height * 3];
         for (int y = 0; y < height; y++)
@@ -17,7 +17,7 @@ public sealed class DatasetImagePreprocessorTests
                 samples[(y * width + x) * 3 + 1] = g;
                 samples[(y * width + x) * 3 + 2] = b;
             }
-        return PngDecoder.Decode(TestPngWriter.Encode(width, height, PngColorType.Rgb, 8, samples, interlaced));
+        return ImageDecoder.Decode(TestPngWriter.Encode(width, height, PngColorType.Rgb, 8, samples, interlaced), "test.png");
     }
 
     private static (int Left, int Top, int Right, int Bottom) Box(byte[] image, int threshold = 0)
@@ -63,7 +63,7 @@ public sealed class DatasetImagePreprocessorTests
                 bool inside = (x - 32) * (x - 32) + (y - 32) * (y - 32) < 20 * 20;
                 samples[(y * w + x) * 4 + 3] = inside ? 255 : 0;
             }
-        var output = DatasetImagePreprocessor.ToDatasetImage(PngDecoder.Decode(TestPngWriter.Encode(w, h, PngColorType.Rgba, 8, samples)));
+        var output = DatasetImagePreprocessor.ToDatasetImage(ImageDecoder.Decode(TestPngWriter.Encode(w, h, PngColorType.Rgba, 8, samples), "disc.png"));
         Assert.Equal(0, output[0]);
         Assert.Equal(255, output[14 * 28 + 14]);
         var (left, top, right, bottom) = Box(output);
@@ -119,7 +119,7 @@ public sealed class DatasetImagePreprocessorTests
     {
         string path = Path.Combine(TestData.TempDirectory(), "page.png");
         File.WriteAllBytes(path, TestPngWriter.Encode(8, 8, PngColorType.Grayscale, 8, Enumerable.Repeat(255, 64).ToArray()));
-        var e = Assert.Throws<BlankImageException>(() => DatasetImagePreprocessor.ToDatasetImage(PngDecoder.Decode(path)));
+        var e = Assert.Throws<BlankImageException>(() => DatasetImagePreprocessor.ToDatasetImage(ImageDecoder.Decode(path)));
         Assert.StartsWith($"{path} is blank", e.Message);
     }
 

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using Atelier.Imaging;
 
 namespace Atelier.Tests.Imaging;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using System.IO.Compression;
 using System.Text;
+using Atelier.Imaging;
 using Atelier.Reports;
 
 namespace Atelier.Tests.Reports;
@@ -38,14 +38,6 @@ public sealed class PngEncoderTests
         return chunks;
     }
 
-    private static byte[] Inflate(byte[] zlib)
-    {
-        using var z = new ZLibStream(new MemoryStream(zlib), CompressionMode.Decompress);
-        var o = new MemoryStream();
-        z.CopyTo(o);
-        return o.ToArray();
-    }
-
     [Fact]
     public void CrcMatchesTheKnownCheckValue()
     {
@@ -59,7 +51,7 @@ public sealed class PngEncoderTests
     [InlineData(0, 1)]
     [InlineData(2, 3)]
     [InlineData(6, 4)]
-    public void EncodesHeaderAndFilteredScanlines(int colorType, int channels)
+    public void EncodesTheHeaderAndPixelsThatDecodeBackExactly(int colorType, int channels)
     {
         const int w = 5, h = 3;
         var pixels = new byte[w * h * channels];
@@ -71,21 +63,27 @@ public sealed class PngEncoderTests
             _ => PngEncoder.Rgba8(w, h, pixels),
         };
         var chunks = Chunks(png);
-        Assert.Equal(["IHDR", "IDAT", "IEND"], chunks.ConvertAll(c => c.Type));
+        Assert.Equal("IHDR", chunks[0].Type);
+        Assert.Contains(chunks, c => c.Type == "IDAT");
+        Assert.Equal("IEND", chunks[^1].Type);
         var ihdr = chunks[0].Data;
         Assert.Equal(13, ihdr.Length);
         Assert.Equal(w, BinaryPrimitives.ReadInt32BigEndian(ihdr));
         Assert.Equal(h, BinaryPrimitives.ReadInt32BigEndian(ihdr.AsSpan(4)));
         Assert.Equal(new byte[] { 8, (byte)colorType, 0, 0, 0 }, ihdr[8..]);
 
-        var expected = new List<byte>();
-        for (int y = 0; y < h; y++)
+        var decoded = ImageDecoder.Decode(png, "report.png");
+        for (int p = 0; p < w * h; p++)
         {
-            expected.Add(0);
-            expected.AddRange(pixels.AsSpan(y * w * channels, w * channels).ToArray());
+            var (r, g, b, a) = decoded.Pixel(p % w, p / w);
+            var expected = channels switch
+            {
+                1 => (pixels[p], pixels[p], pixels[p], 255),
+                3 => (pixels[p * 3], pixels[p * 3 + 1], pixels[p * 3 + 2], 255),
+                _ => (pixels[p * 4], pixels[p * 4 + 1], pixels[p * 4 + 2], pixels[p * 4 + 3]),
+            };
+            Assert.Equal(expected, (r / 257, g / 257, b / 257, a / 257));
         }
-        Assert.Equal(expected.ToArray(), Inflate(chunks[1].Data));
-        Assert.Empty(chunks[2].Data);
     }
 
     [Fact]

@@ -2,16 +2,18 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using Atelier.Imaging;
 using Atelier.Tests.Imaging;
+using SkiaSharp;
 
 namespace Atelier.Tests.Fuzzing;
 
 /// <summary>
-/// Mutated small PNGs of every colour type through the decoder and the dataset preprocessor: only
-/// <see cref="PngFormatException"/> and <see cref="BlankImageException"/> may come out. Half the cases repair the
-/// chunk CRCs after mutating, and some mutate the inflated scanlines and recompress them, so that the checks behind
-/// the CRC and zlib (header fields, filters, palette indices, interlacing) are reached too.
+/// Mutated small images of every format through <see cref="ImageDecoder"/> and the dataset preprocessor: only
+/// <see cref="ImageFormatException"/> and <see cref="BlankImageException"/> may come out. The PNG seeds cover every
+/// colour type; half their cases repair the chunk CRCs after mutating, and some mutate the inflated scanlines and
+/// recompress them, so that libpng's checks behind the CRC and zlib are reached too. Header-field overwrites use each
+/// format's byte order (big-endian PNG and JPEG, little-endian WebP, BMP and GIF).
 /// </summary>
-public sealed class PngFuzzTests
+public sealed class ImageFuzzTests
 {
     private static int[] Samples(int count, int max, int salt)
     {
@@ -20,7 +22,7 @@ public sealed class PngFuzzTests
         return samples;
     }
 
-    private static byte[][] Seeds() =>
+    private static byte[][] PngSeeds() =>
     [
         TestPngWriter.Encode(6, 5, PngColorType.Grayscale, 8, Samples(30, 255, 1)),
         TestPngWriter.Encode(5, 4, PngColorType.Rgb, 16, Samples(60, 65535, 2), interlaced: true),
@@ -31,11 +33,27 @@ public sealed class PngFuzzTests
         TestPngWriter.Encode(3, 6, PngColorType.Rgb, 8, Samples(54, 255, 7), transparency: [0, 0, 0, 0, 0, 0]),
     ];
 
-    [Fact]
-    public void Mutated_pngs_give_only_png_or_blank_image_errors()
+    /// <summary>The other formats' seeds with the byte order of their header fields.</summary>
+    private static (string Format, byte[] File, bool BigEndian)[] OtherSeeds()
     {
-        var seeds = Seeds();
-        FuzzRun.Run("PngDecoder + DatasetImagePreprocessor", (random, log) =>
+        var card = TestImages.Card(12, 9);
+        var gifIndices = Samples(10 * 6, 3, 8).Select(v => (byte)v).ToArray();
+        return
+        [
+            ("JPEG", TestImages.Encode(SKEncodedImageFormat.Jpeg, 12, 9, card, quality: 80), true),
+            ("JPEG", TestImages.WithExifOrientation(TestImages.Encode(SKEncodedImageFormat.Jpeg, 8, 8, TestImages.Card(8, 8), quality: 50), 6), true),
+            ("WebP", TestImages.Encode(SKEncodedImageFormat.Webp, 12, 9, card, quality: 70), false),
+            ("WebP", TestImages.Encode(SKEncodedImageFormat.Webp, 12, 9, card, quality: 100), false),
+            ("BMP", TestImages.Bmp(7, 5, TestImages.Card(7, 5)), false),
+            ("GIF", TestImages.Gif(10, 6, gifIndices, [0, 0, 0, 255, 255, 255, 200, 10, 10, 10, 200, 10], transparentZero: true), false),
+        ];
+    }
+
+    [Fact]
+    public void Mutated_pngs_give_only_image_or_blank_image_errors()
+    {
+        var seeds = PngSeeds();
+        FuzzRun.Run("ImageDecoder (PNG) + DatasetImagePreprocessor", (random, log) =>
         {
             var mutator = new Mutator(random);
             int pick = random.Next(seeds.Length), other = random.Next(seeds.Length);
@@ -54,9 +72,25 @@ public sealed class PngFuzzTests
                     log.Add("CRCs repaired");
                 }
             }
-            var image = PngDecoder.Decode(png, "fuzz.png");
+            var image = ImageDecoder.Decode(png, "fuzz.png");
             DatasetImagePreprocessor.ToDatasetImage(image);
-        }, e => e is PngFormatException or BlankImageException);
+        }, e => e is ImageFormatException or BlankImageException);
+    }
+
+    [Fact]
+    public void Mutated_jpeg_webp_bmp_and_gif_give_only_image_or_blank_image_errors()
+    {
+        var seeds = OtherSeeds();
+        FuzzRun.Run("ImageDecoder (JPEG, WebP, BMP, GIF) + DatasetImagePreprocessor", (random, log) =>
+        {
+            var mutator = new Mutator(random);
+            int pick = random.Next(seeds.Length), other = random.Next(seeds.Length);
+            var (format, file, bigEndian) = seeds[pick];
+            log.Add($"seed {format} {pick}");
+            var mutated = mutator.MutateSeveral(file, seeds[other].File, log, fieldArea: 40, bigEndian: bigEndian);
+            var image = ImageDecoder.Decode(mutated, "fuzz." + format.ToLowerInvariant());
+            DatasetImagePreprocessor.ToDatasetImage(image);
+        }, e => e is ImageFormatException or BlankImageException);
     }
 
     /// <summary>Inflates the IDAT data, mutates the scanlines (filter bytes, samples, length), deflates them again.</summary>

@@ -1,10 +1,10 @@
-namespace Atelier.Imaging;
+namespace Atelier.Tests.Imaging;
 
 /// <summary>
 /// CRC-32 (ISO-HDLC: polynomial 0xEDB88320 reflected, init and final xor 0xFFFFFFFF), the checksum of PNG chunks
 /// and gzip; written here because System.IO.Hashing is not among our packages.
 /// </summary>
-public static class Crc32
+internal static class Crc32
 {
     private static readonly uint[] Table = BuildTable();
 

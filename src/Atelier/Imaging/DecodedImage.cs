@@ -1,35 +1,34 @@
 namespace Atelier.Imaging;
 
 /// <summary>
-/// A decoded PNG as 16-bit RGBA whatever the file's colour type and depth: samples are scaled to 0..65535
-/// (an 8-bit 200 becomes 200·257), palettes are looked up and tRNS transparency becomes alpha.
+/// A decoded image as 16-bit RGBA with straight (not premultiplied) alpha, whatever the file's format: samples are on
+/// 0..65535 (an 8-bit 200 becomes 200·257), so the preprocessing does not care which decoder or depth produced them.
 /// </summary>
-public sealed class PngImage
+public sealed class DecodedImage
 {
-    public PngImage(int width, int height, ushort[] rgba, PngColorType colorType, int bitDepth, bool interlaced)
+    /// <param name="width">in pixels, at least 1.</param>
+    /// <param name="height">in pixels, at least 1.</param>
+    /// <param name="rgba">row-major R, G, B, A per pixel, 0..65535; kept, not copied.</param>
+    public DecodedImage(int width, int height, ushort[] rgba)
     {
+        if (width < 1 || height < 1) throw new ArgumentException($"An image needs a positive size; got {width}x{height}.");
         if (rgba.Length != (long)width * height * 4) throw new ArgumentException($"{rgba.Length} samples do not hold {width}x{height} RGBA pixels.");
         Width = width;
         Height = height;
         Rgba = rgba;
-        ColorType = colorType;
-        BitDepth = bitDepth;
-        Interlaced = interlaced;
     }
 
     /// <summary>Names the image in messages: the path it was decoded from, or the name given to the decoder.</summary>
     public string Name { get; init; } = "The image";
+
+    /// <summary>The file's format as the decoder found it ("JPEG", "PNG", "WebP", "BMP", "GIF"); for information.</summary>
+    public string Format { get; init; } = "";
 
     public int Width { get; }
     public int Height { get; }
 
     /// <summary>Row-major R, G, B, A per pixel, 0..65535.</summary>
     public ushort[] Rgba { get; }
-
-    /// <summary>As stored in the file (for information; the pixels are always RGBA 16).</summary>
-    public PngColorType ColorType { get; }
-    public int BitDepth { get; }
-    public bool Interlaced { get; }
 
     public (ushort R, ushort G, ushort B, ushort A) Pixel(int x, int y)
     {
