@@ -28,3 +28,10 @@ public static class InProcessCli
 /// <summary>Tests that swap the process's console run alone, after the parallel ones.</summary>
 [CollectionDefinition("console", DisableParallelization = true)]
 public sealed class ConsoleCollection;
+
+/// <summary>
+/// Tests that measure the process (managed bytes allocated per step) run alone: a parallel test renting buffers of
+/// the same sizes from the shared pool makes this thread allocate new ones.
+/// </summary>
+[CollectionDefinition("alone", DisableParallelization = true)]
+public sealed class AloneCollection;

@@ -7,6 +7,7 @@ using Atelier.Tensors;
 namespace Atelier.Tests.Nn;
 
 /// <summary>A warm training step of zoo models (every kernel path: direct, Winograd, im2col, BN, pooling, dropout) allocates nothing.</summary>
+[Collection("alone")]
 public sealed class TrainingStepAllocationTests
 {
     [Theory]
