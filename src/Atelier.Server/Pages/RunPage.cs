@@ -15,7 +15,9 @@ public static class RunPage
     {
         if (string.IsNullOrEmpty(id) || catalog.Find(id) is not { } run) return Layout.NotFound($"There is no run \"{id}\" in this run store.");
         var (data, problem) = RunFiles.Load(catalog, run);
+        // The parts run.js swaps in when the run ends, so the page shows the final numbers without a reload.
         if (part == "results") return Results.Content(ResultsSection(run, data, problem), "text/html; charset=utf-8");
+        if (part == "summary") return Results.Content(Summary(run), "text/html; charset=utf-8");
         double smoothing = Smoothing.Parse(smoothingText ?? "0.6");
         bool live = run.Status == "running";
 
@@ -24,9 +26,9 @@ public static class RunPage
           .Append("\" data-epochs=\"").Append(data?.History.Count ?? 0)
           .Append("\" data-events-url=\"").Append(Html.E(Html.EventsUrl(run.Id)))
           .Append("\" data-charts-url=\"").Append(Html.E(Html.ChartUrl(run.Id)))
-          .Append("\" data-results-url=\"").Append(Html.E(Html.RunUrl(run.Id) + "?part=results")).Append("\">")
-          .Append("<h1>").Append(Html.E(run.Id)).Append("</h1>");
-        Summary(sb, run);
+          .Append("\" data-results-url=\"").Append(Html.E(Html.RunUrl(run.Id) + "?part=results"))
+          .Append("\" data-summary-url=\"").Append(Html.E(Html.RunUrl(run.Id) + "?part=summary")).Append("\">")
+          .Append("<h1>").Append(Html.E(run.Id)).Append("</h1><div id=\"summary\">").Append(Summary(run)).Append("</div>");
         sb.Append("<section><h2>Curves</h2><div class=\"toolbar\"><label for=\"smoothing\">Smoothing</label>")
           .Append("<input type=\"range\" id=\"smoothing\" min=\"0\" max=\"0.99\" step=\"0.01\" value=\"").Append(Html.Number(smoothing, "0.00")).Append("\">")
           .Append("<output id=\"smoothing-value\" for=\"smoothing\">").Append(Html.Number(smoothing, "0.00")).Append("</output>")
@@ -47,8 +49,9 @@ public static class RunPage
         return Results.Content(svg, "image/svg+xml; charset=utf-8");
     }
 
-    private static void Summary(StringBuilder sb, RunRecord run)
+    private static string Summary(RunRecord run)
     {
+        var sb = new StringBuilder();
         sb.Append("<dl class=\"summary\"><dt>Status</dt><dd><span id=\"status\" class=\"status status-").Append(Html.E(run.Status)).Append("\">")
           .Append(Html.E(run.Status)).Append("</span></dd><dt>Model</dt><dd>").Append(Html.E(run.Model)).Append("</dd>");
         if (run.Experiment is { } e)
@@ -59,6 +62,7 @@ public static class RunPage
           .Append("<dt>Time</dt><dd>").Append(Html.Duration(RunsPage.Elapsed(run, DateTime.UtcNow))).Append("</dd>")
           .Append("<dt>Folder</dt><dd><code>").Append(Html.E(run.Folder)).Append("</code></dd></dl>");
         if (run.Message is { } m) sb.Append("<p class=\"error\">").Append(Html.E(m)).Append("</p>");
+        return sb.ToString();
     }
 
     /// <summary>The part that changes when the run ends; run.js swaps it in then, without reloading the page.</summary>

@@ -9,7 +9,7 @@
   const bars = document.getElementById("bars");
   const models = document.getElementById("model");
   const file = document.getElementById("file");
-  let drawing = false, drawn = false, last = null;
+  let drawing = false, drawn = false, last = null, asked = 0;
 
   function clear() {
     ctx.fillStyle = "#000";
@@ -82,20 +82,28 @@
     predict(f, f.type || "application/octet-stream");
   }
 
+  // Every stroke asks again; answers can come back out of order, so only the latest request's answer is shown.
+  // data-asked / data-answered on the message say which (the browser tests wait on them).
   async function predict(body, type) {
+    const n = ++asked;
+    message.dataset.asked = String(n);
     say("Asking the model…");
     const model = models.value;
     const url = "/api/v1/predict" + (model ? `?model=${encodeURIComponent(model)}` : "");
+    let text, isError = true, top = null;
     try {
       const response = await fetch(url, { method: "POST", headers: { "Content-Type": type }, body });
       const answer = await readJson(response);
-      if (!response.ok) { say(problem(answer, response), true); return; }
-      const top = answer?.predictions?.[0]?.top;
-      if (!Array.isArray(top) || top.length === 0) { say("The server's answer holds no prediction.", true); return; }
-      show(top);
+      top = response.ok ? answer?.predictions?.[0]?.top : null;
+      if (!response.ok) text = problem(answer, response);
+      else if (!Array.isArray(top) || top.length === 0) text = "The server's answer holds no prediction.";
+      else isError = false;
     } catch (e) {
-      say(`The server could not be reached: ${e.message}.`, true);
+      text = `The server could not be reached: ${e.message}.`;
     }
+    if (n !== asked) return;
+    if (isError) { bars.replaceChildren(); say(text, true); } else show(top);
+    message.dataset.answered = String(n);
   }
 
   function show(top) {
@@ -125,6 +133,7 @@
 
   function problem(answer, response) {
     if (answer && typeof answer.title === "string") return answer.title;
+    if (response.status === 404) return `This server has no prediction API (${new URL(response.url).pathname} answered 404).`;
     return `The server answered ${response.status} ${response.statusText}.`.replace(" .", ".");
   }
 
@@ -134,7 +143,7 @@
       const answer = await readJson(response);
       if (!response.ok) {
         models.replaceChildren(new Option("no model", ""));
-        say(response.status === 404 ? "This server has no prediction API (GET /api/v1/models answered 404)." : problem(answer, response), true);
+        say(problem(answer, response), true);
         return;
       }
       const list = answer?.models ?? [];

@@ -33,9 +33,12 @@
     scheduleRedraw();
   });
 
+  // The final numbers and test-set figures, rendered by the server once the run has ended.
   async function showResults() {
-    const response = await fetch(run.dataset.resultsUrl);
-    if (response.ok) document.getElementById("results").innerHTML = await response.text();
+    for (const [url, id] of [[run.dataset.summaryUrl, "summary"], [run.dataset.resultsUrl, "results"]]) {
+      const response = await fetch(url);
+      if (response.ok) document.getElementById(id).innerHTML = await response.text();
+    }
   }
 
   if (run.dataset.live === "true" && window.EventSource) {
@@ -52,9 +55,6 @@
       // Close before the server does, or EventSource would reconnect to a finished run forever.
       events.close();
       const end = JSON.parse(e.data);
-      const badge = document.getElementById("status");
-      badge.textContent = end.status;
-      badge.className = `status status-${end.status}`;
       live.textContent = `the run is ${end.status}`;
       scheduleRedraw();
       showResults();
