@@ -38,6 +38,16 @@ public sealed class PageBrowserTests(PagesServer server, ITestOutputHelper outpu
         Assert.Contains("Key metrics", await b.Page.ContentAsync());
         Assert.Equal(4, await b.Page.Locator("figure svg").CountAsync());
         await b.Screenshot("compare.png", output);
+
+        await b.Page.ClickAsync($"a[href='{Html.RunUrl(server.SweepA)}']");
+        await b.Page.ClickAsync("a[href='/experiments/sweep']");
+        Assert.Equal("Experiment sweep", await b.Page.TextContentAsync("h1"));
+        await b.Screenshot("experiment.png", output);
+
+        // The injected name shows as text and runs nothing (a script would also break the CSP and log an error).
+        await b.Page.GotoAsync(Html.RunUrl(server.Hostile));
+        Assert.Equal(server.Hostile, await b.Page.TextContentAsync("h1"));
+        await b.Screenshot("hostile-run.png", output);
         b.AssertNoErrors();
     }
 
