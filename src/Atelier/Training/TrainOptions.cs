@@ -111,6 +111,9 @@ public sealed class TrainOptions
         Require(Data is null || Data.Trim().Length > 0, "--data must name a folder, got an empty value.");
         Require(Name is null || Name.Trim().Length > 0, "--name must not be empty.");
         Require(Experiment is null || Experiment.Trim().Length > 0, "--experiment must not be empty.");
+        // An experiment's name becomes a folder and the first part of its runs' ids ("experiment/label").
+        Require(Experiment is null || (Experiment.IndexOfAny(['/', '\\']) < 0 && Experiment is not ("." or "..")),
+            $"--experiment names a folder: it must not hold '/' or '\\' or be '.' or '..', got '{Experiment}'.");
         foreach (var (option, text) in new[] { ("output", Output), ("data", Data), ("name", Name), ("experiment", Experiment) })
             Require(text is null || !text.Contains('\0'), $"--{option} must not hold a NUL character.");
     }

@@ -82,6 +82,7 @@ public static class BadInputCases
         yield return Train("name empty", "--name must not be empty", "--name", "");
         yield return Train("experiment empty", "--experiment must not be empty", "--experiment", " ");
         yield return Train("data empty", "--data must name a folder", "--data", "");
+        yield return Train("experiment with a slash", "--experiment names a folder", "--experiment", "a/b");
         yield return Case("output empty", "--output must name a folder", "train", "--output", "");
         yield return Case("output is a file", "--output", "train", "--model", "mlp", "--epochs", "1", "--train-size", "600", "--val-size", "100", "--output", "{ws}/data-file/runs");
 

@@ -14,7 +14,7 @@ public sealed class PagesServerCollection : ICollectionFixture<PagesServer>;
 /// </summary>
 public sealed class PagesServer : IAsyncLifetime
 {
-    public const string Injection = "<script>alert(1)</script>";
+    public const string Injection = "<img src=x onerror=alert(1)>";
 
     public string Runs { get; } = Path.Combine(TestData.TempDirectory(), "runs");
     public string Address { get; private set; } = "";
