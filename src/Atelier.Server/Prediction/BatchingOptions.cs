@@ -15,6 +15,9 @@ public sealed record BatchingOptions
     /// </summary>
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMilliseconds(2);
 
+    /// <summary>Wait for company even when requests come one at a time (tests; the default skips the wait then).</summary>
+    public bool AlwaysWait { get; init; }
+
     /// <summary>Requests waiting for a worker beyond this are refused (503) rather than queued without end.</summary>
     public int MaxQueue { get; init; } = 1024;
 

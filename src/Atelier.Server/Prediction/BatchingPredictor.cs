@@ -6,7 +6,8 @@ namespace Atelier.Server.Prediction;
 /// <summary>
 /// The one owner of a model (its modules reuse their buffers, so two threads must never run it at once): request
 /// threads queue images, a dedicated thread takes what is queued, waits up to <see cref="BatchingOptions.MaxDelay"/>
-/// for more (at most <see cref="BatchingOptions.MaxBatch"/>), runs them as one batch and answers each.
+/// for more (at most <see cref="BatchingOptions.MaxBatch"/>), runs them as one batch and answers each. The wait is
+/// skipped while requests come one at a time (the last batch held one, and one is queued), so a lone client pays nothing.
 /// </summary>
 public sealed class BatchingPredictor : IDisposable
 {
@@ -17,6 +18,7 @@ public sealed class BatchingPredictor : IDisposable
     private readonly Channel<Request> queue;
     private readonly Thread worker;
     private Task<bool>? pendingWait;
+    private int lastBatch;
 
     /// <param name="side">the square input the model takes (28 for Fashion-MNIST).</param>
     /// <param name="batchRan">told the size of every batch, on the worker thread (for /metrics).</param>
@@ -64,6 +66,7 @@ public sealed class BatchingPredictor : IDisposable
                 // A failed batch fails its requests (the handler answers 500 as problem JSON), never the worker.
                 foreach (var r in batch) r.Answer.TrySetException(e);
             }
+            lastBatch = batch.Count;
             batchRan?.Invoke(batch.Count);
             batch.Clear();
         }
@@ -80,7 +83,8 @@ public sealed class BatchingPredictor : IDisposable
                 batch.Add(request);
                 continue;
             }
-            if (batch.Count == 0 || options.MaxBatch == 1) return;
+            // A lone request after a lone request is not kept waiting: the delay only pays when requests come together.
+            if (batch.Count == 0 || options.MaxBatch == 1 || (batch.Count == 1 && lastBatch <= 1 && !options.AlwaysWait)) return;
             var left = options.MaxDelay - System.Diagnostics.Stopwatch.GetElapsedTime(start);
             if (left <= TimeSpan.Zero || !WaitForRequest(left)) return;
         }

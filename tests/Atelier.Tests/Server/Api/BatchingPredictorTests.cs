@@ -30,7 +30,7 @@ public sealed class BatchingPredictorTests(ApiWorkspace workspace)
     {
         var checkpoint = workspace.LoadCheckpoint(workspace.PlainRunId);
         var sizes = new System.Collections.Concurrent.ConcurrentBag<int>();
-        using var predictor = new BatchingPredictor(checkpoint, 28, new BatchingOptions { MaxBatch = 8, MaxDelay = TimeSpan.FromMilliseconds(200) }, "test", sizes.Add);
+        using var predictor = new BatchingPredictor(checkpoint, 28, new BatchingOptions { MaxBatch = 8, MaxDelay = TimeSpan.FromMilliseconds(200), AlwaysWait = true }, "test", sizes.Add);
         var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => predictor.PredictAsync(Input(i), CancellationToken.None)));
         Assert.Equal(8, answers.Length);
         Assert.True(sizes.Max() > 1, $"batch sizes {string.Join(", ", sizes)}");
