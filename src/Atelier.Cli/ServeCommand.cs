@@ -1,5 +1,6 @@
 using System.Globalization;
 using Atelier.Server;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Atelier.Cli;
 
@@ -47,6 +48,10 @@ public static class ServeCommand
         }
         if (!options.IsLoopback) Terminal.Error($"warning: listening on {host}, reachable from other machines; every request must carry the token.");
         Console.WriteLine($"Atelier is serving {Path.GetFullPath(runs)} on {AtelierServer.Address(app)} (Ctrl+C stops it).");
+        var models = app.Services.GetRequiredService<Atelier.Server.Prediction.ServedModels>();
+        Console.WriteLine(models.Ready
+            ? $"Predicting with {string.Join(", ", models.All.Select(m => $"{m.Name} ({m.Checkpoint.ModelName})"))}; POST images to {AtelierServer.Address(app)}/api/v1/predict."
+            : $"Not predicting: {models.Unavailable}");
         Console.Out.Flush();
         try
         {

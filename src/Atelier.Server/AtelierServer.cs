@@ -24,6 +24,7 @@ public static class AtelierServer
         Api.ApiEndpoints.AddServices(builder.Services, options);
         var app = builder.Build();
         app.Use(SecurityHeaders);
+        Api.ApiEndpoints.UseMiddleware(app);
         if (options.Token is { } token) app.Use(RequireToken(token));
         Api.ApiEndpoints.Map(app);
         Pages.PageEndpoints.Map(app);

@@ -17,5 +17,11 @@ public sealed record ServerOptions
     /// <summary>Checkpoints or run folders to serve predictions with; none: the best finished run's.</summary>
     public IReadOnlyList<string> Models { get; init; } = [];
 
+    /// <summary>The API's body-size limit, rate limit and request timeout.</summary>
+    public Api.ApiLimits Limits { get; init; } = new();
+
+    /// <summary>How the prediction workers batch concurrent requests.</summary>
+    public Prediction.BatchingOptions Batching { get; init; } = new();
+
     public bool IsLoopback => Host is "127.0.0.1" or "localhost" or "::1" or "[::1]";
 }
