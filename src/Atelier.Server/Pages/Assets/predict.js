@@ -146,7 +146,8 @@
         say(problem(answer, response), true);
         return;
       }
-      const list = answer?.models ?? [];
+      // GET /api/v1/models answers the list itself.
+      const list = Array.isArray(answer) ? answer : (answer?.models ?? []);
       models.replaceChildren(...list.map(m => new Option(m.model && m.model !== m.name ? `${m.name} (${m.model})` : String(m.name), String(m.name))));
       if (list.length === 0) { models.replaceChildren(new Option("no model", "")); say("The server has no model loaded: start it with --model CHECKPOINT.", true); }
     } catch (e) {
