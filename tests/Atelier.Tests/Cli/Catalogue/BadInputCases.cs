@@ -225,6 +225,22 @@ public static class BadInputCases
         yield return Case("report damaged results.json", "results.json", "report", "{ws}/runs/report-bad-results");
         yield return Case("report damaged metrics.json", "metrics.json", "report", "{ws}/runs/report-bad-metrics");
 
+        // serve (each refused before anything listens)
+        yield return Case("serve port out of range", "--port must be a whole number from 0 to 65535", "serve", "--port", "70000", "--runs", "{ws}/runs");
+        yield return Case("serve port text", "--port must be a whole number", "serve", "--port", "http", "--runs", "{ws}/runs");
+        yield return Case("serve on every address without a token", "give --token", "serve", "--host", "0.0.0.0", "--port", "0", "--runs", "{ws}/runs");
+        yield return Case("serve empty token", "--token needs a secret", "serve", "--token", "", "--runs", "{ws}/runs");
+        yield return Case("serve runs is a file", "is a file, not a runs folder", "serve", "--runs", "{ws}/data-file");
+        yield return Case("serve an argument", "takes no argument", "serve", "runs");
+        yield return Case("serve an unknown model", "nope", "serve", "--model", "nope", "--port", "0", "--runs", "{ws}/runs");
+        yield return Case("serve a broken checkpoint", "ckpt-text.safetensors", "serve", "--model", "{ws}/ckpt-text.safetensors", "--port", "0", "--runs", "{ws}/runs");
+        yield return Case("serve an option it does not use", "Unknown option '--lr' for `atelier serve`", "serve", "--lr", "1");
+
+        // export
+        yield return Case("export an unknown format", "--format must be onnx or safetensors", "export", "{run}", "--format", "tflite", "-o", "{out}/m.tflite");
+        yield return Case("export an opset out of range", "--opset must be", "export", "{run}", "--opset", "9", "-o", "{out}/m.onnx");
+        yield return Case("export a NaN checkpoint", "NaN", "export", "{ws}/ckpt-nan.safetensors", "-o", "{out}/m.onnx");
+
         // runs
         yield return Case("runs unknown status", "--status is one of", "runs", "--status", "dead");
         yield return Case("runs with an argument", "takes no argument", "runs", "mlp");
