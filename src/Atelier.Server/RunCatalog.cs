@@ -26,4 +26,20 @@ public sealed class RunCatalog(ServerOptions options)
 
     /// <summary>A run's folder as the report reads it (history, results, per-class metrics); null while it has no options yet.</summary>
     public RunReportData? Load(RunRecord run) => RunReportData.IsRunFolder(run.Folder) ? RunReportData.Load(run.Folder) : null;
+
+    /// <summary>
+    /// <see cref="Load"/> for the pages and the API: a run being written or a damaged file is the store's data, not a
+    /// server error, so it comes back as one sentence beside no data.
+    /// </summary>
+    public (RunReportData? Data, string? Problem) TryLoad(RunRecord run)
+    {
+        try
+        {
+            return (Load(run), null);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException or ArgumentException or UnauthorizedAccessException)
+        {
+            return (null, $"The folder of run {run.Id} cannot be read: {e.Message.TrimEnd('.')}.");
+        }
+    }
 }

@@ -38,7 +38,7 @@ public static class ExperimentEndpoints
         var rows = new List<ExperimentRow>();
         foreach (var run in runs.OrderBy(r => r.Started).ThenBy(r => r.Id, StringComparer.Ordinal))
         {
-            var (data, unreadable) = RunFolderReader.Read(catalog, run);
+            var (data, unreadable) = catalog.TryLoad(run);
             double? Metric(string key) => data is null ? null : Json.Finite(data.Metric(key));
             rows.Add(new ExperimentRow(run.Id, run.Model, run.Status, run.Epochs, run.BestEpoch, Json.Finite(run.TestAccuracy), Metric("test_loss"),
                 Metric("macro_f1"), data is null ? null : Json.Finite(data.TrainingSeconds), unreadable));

@@ -38,12 +38,12 @@ public static class RunEndpoints
         // An exact id wins: an experiment's run labelled "metrics" is "x/metrics" itself, not run x's history.
         if (catalog.Find(id) is { } run)
         {
-            var (data, unreadable) = RunFolderReader.Read(catalog, run);
+            var (data, unreadable) = catalog.TryLoad(run);
             return TypedResults.Ok(RunDetail.Of(run, data, unreadable));
         }
         if (id.EndsWith(MetricsSuffix, StringComparison.Ordinal) && catalog.Find(id[..^MetricsSuffix.Length]) is { } owner)
         {
-            var (data, unreadable) = RunFolderReader.Read(catalog, owner);
+            var (data, unreadable) = catalog.TryLoad(owner);
             return TypedResults.Ok(new RunMetrics(owner.Id, owner.Status, (data?.History ?? []).Select(EpochJson.Of).ToList(), unreadable));
         }
         return Problems.NotFound($"No run has the id '{Shorten(id)}': GET /api/v1/runs lists the runs and their ids.");

@@ -28,7 +28,7 @@ public sealed class Comparison
         var unreadable = new List<string>();
         foreach (var r in records)
         {
-            var (data, problem) = RunFiles.Load(catalog, r);
+            var (data, problem) = catalog.TryLoad(r);
             if (data is not null) runs.Add((r, data));
             else unreadable.Add($"{r.Id}: {problem ?? "no options or metrics written yet"}");
         }

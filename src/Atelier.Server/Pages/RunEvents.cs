@@ -42,7 +42,7 @@ public static class RunEvents
                 // Status first, history second: a run that ends between the two reads still has every epoch sent below.
                 var run = catalog.Find(id);
                 string status = run?.Status ?? "deleted";
-                var history = run is null ? [] : RunFiles.Load(catalog, run).Data?.History ?? [];
+                var history = run is null ? [] : catalog.TryLoad(run).Data?.History ?? [];
                 for (; sent < history.Count; sent++)
                     await response.WriteAsync($"id: {sent + 1}\nevent: epoch\ndata: {Json(history[sent])}\n\n", stop.Token);
                 if (status != "running")

@@ -14,7 +14,7 @@ public static class RunPage
     public static IResult Render(RunCatalog catalog, string? id, string? part, string? smoothingText)
     {
         if (string.IsNullOrEmpty(id) || catalog.Find(id) is not { } run) return Layout.NotFound($"There is no run \"{id}\" in this run store.");
-        var (data, problem) = RunFiles.Load(catalog, run);
+        var (data, problem) = catalog.TryLoad(run);
         // The parts run.js swaps in when the run ends, so the page shows the final numbers without a reload.
         if (part == "results") return Results.Content(ResultsSection(run, data, problem), "text/html; charset=utf-8");
         if (part == "summary") return Results.Content(Summary(run), "text/html; charset=utf-8");
@@ -43,7 +43,7 @@ public static class RunPage
     public static IResult Chart(RunCatalog catalog, string? id, string? kind, string? smoothingText)
     {
         if (string.IsNullOrEmpty(id) || catalog.Find(id) is not { } run) return Layout.NotFound($"There is no run \"{id}\" in this run store.");
-        var (data, _) = RunFiles.Load(catalog, run);
+        var (data, _) = catalog.TryLoad(run);
         string? svg = RunCharts.Svg(kind ?? "", run.Id, data, kind == "lr" ? 0 : Smoothing.Parse(smoothingText));
         if (svg is null) return Layout.NotFound($"There is no chart \"{kind}\": ask for one of {string.Join(", ", RunCharts.Kinds)}.");
         return Results.Content(svg, "image/svg+xml; charset=utf-8");
