@@ -73,9 +73,9 @@ public static class PredictEndpoints
         {
             return (null, Problems.Of(StatusCodes.Status422UnprocessableEntity, e.Message));
         }
-        catch (Exception e) when (e.GetType().Namespace == typeof(ImageDecoder).Namespace || e is InvalidDataException or ArgumentException)
+        catch (Exception e) when (e is ImageFormatException or InvalidDataException or ArgumentException)
         {
-            // The decoder's own exceptions name the image in one sentence; whichever decoder is behind ImageDecoder.
+            // The decoder's own exceptions name the image in one sentence.
             return (null, Problems.BadRequest(e.Message));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
