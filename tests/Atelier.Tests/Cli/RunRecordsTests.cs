@@ -14,6 +14,16 @@ public sealed class RunRecordsTests
 {
     private static readonly string[] Tiny = ["--model", "mlp", "--epochs", "1", "--train-size", "600", "--val-size", "100", "--test-size", "200", "--augment", "false", "--threads", "1"];
 
+    /// <summary>A 12-epoch mlp run sent SIGTERM when epoch 1 ends (epochs enough that the signal arrives before the run ends); its folder.</summary>
+    private static string StoppedAfterFirstEpoch(string output, int trainSize)
+    {
+        string[] args = ["train", "--model", "mlp", "--output", output, "--epochs", "12", "--train-size", trainSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--val-size", "500", "--test-size", "500", "--threads", "1"];
+        var stopped = CliRunner.Run(args, line => line.StartsWith("epoch   1", StringComparison.Ordinal), "TERM");
+        Assert.Equal(143, stopped.ExitCode);
+        return Directory.GetDirectories(output).Single();
+    }
+
     private static List<RunRecord> Rows(string output)
     {
         using var store = new RunStore(Path.Combine(output, "atelier.db"), readOnly: true);
@@ -67,11 +77,7 @@ public sealed class RunRecordsTests
     public void A_resumed_run_keeps_its_one_id_and_one_row_however_it_is_named(string naming)
     {
         string output = TestData.TempDirectory();
-        // Epochs enough that the signal, sent when epoch 1 ends, arrives before the run does.
-        string[] args = ["train", "--model", "mlp", "--output", output, "--epochs", "12", "--train-size", "3000", "--val-size", "500", "--test-size", "500", "--threads", "1"];
-        var stopped = CliRunner.Run(args, line => line.StartsWith("epoch   1", StringComparison.Ordinal), "TERM");
-        Assert.Equal(143, stopped.ExitCode);
-        string folder = Directory.GetDirectories(output).Single();
+        string folder = StoppedAfterFirstEpoch(output, trainSize: 3000);
         string id = Path.GetFileName(folder);
         Assert.Equal("interrupted", Rows(output).Single().Status);
 
@@ -105,10 +111,7 @@ public sealed class RunRecordsTests
     public void Resume_refuses_options_that_would_change_the_run_and_accepts_where_it_runs()
     {
         string output = TestData.TempDirectory();
-        string[] args = ["train", "--model", "mlp", "--output", output, "--epochs", "12", "--train-size", "2000", "--val-size", "500", "--test-size", "500", "--threads", "1"];
-        var stopped = CliRunner.Run(args, line => line.StartsWith("epoch   1", StringComparison.Ordinal), "TERM");
-        Assert.Equal(143, stopped.ExitCode);
-        string folder = Directory.GetDirectories(output).Single();
+        string folder = StoppedAfterFirstEpoch(output, trainSize: 2000);
 
         CliRunner.AssertOneSentenceError(CliRunner.Run("train", "--resume", folder, "--lr", "0.5"), "--lr 0.5 would change them", 2);
         var resumed = CliRunner.Run("train", "--resume", folder, "--threads", "2", "--model", "mlp");

@@ -176,19 +176,20 @@ public sealed class BadInputWorkspace
         var bytes = File.ReadAllBytes(flipped);
         bytes[bytes.Length / 2] ^= 0x10;
         File.WriteAllBytes(flipped, bytes);
-        string mismatch = Path("data-mismatch");
-        Directory.CreateDirectory(mismatch);
-        File.WriteAllBytes(System.IO.Path.Combine(mismatch, "train-images-idx3-ubyte"), TestData.ImagesIdx(600, 28, 28));
-        File.WriteAllBytes(System.IO.Path.Combine(mismatch, "train-labels-idx1-ubyte"), TestData.LabelsIdx(TestData.Labels(500, 10)));
-        File.WriteAllBytes(System.IO.Path.Combine(mismatch, "t10k-images-idx3-ubyte"), TestData.ImagesIdx(100, 28, 28));
-        File.WriteAllBytes(System.IO.Path.Combine(mismatch, "t10k-labels-idx1-ubyte"), TestData.LabelsIdx(TestData.Labels(100, 10)));
-        string sizes = Path("data-sizes");
-        Directory.CreateDirectory(sizes);
-        File.WriteAllBytes(System.IO.Path.Combine(sizes, "train-images-idx3-ubyte"), TestData.ImagesIdx(600, 28, 28));
-        File.WriteAllBytes(System.IO.Path.Combine(sizes, "train-labels-idx1-ubyte"), TestData.LabelsIdx(TestData.Labels(600, 10)));
-        File.WriteAllBytes(System.IO.Path.Combine(sizes, "t10k-images-idx3-ubyte"), TestData.ImagesIdx(100, 32, 32));
-        File.WriteAllBytes(System.IO.Path.Combine(sizes, "t10k-labels-idx1-ubyte"), TestData.LabelsIdx(TestData.Labels(100, 10)));
+        Idx("data-mismatch", TestData.ImagesIdx(600, 28, 28), TestData.Labels(500, 10), TestData.ImagesIdx(100, 28, 28), TestData.Labels(100, 10));
+        Idx("data-sizes", TestData.ImagesIdx(600, 28, 28), TestData.Labels(600, 10), TestData.ImagesIdx(100, 32, 32), TestData.Labels(100, 10));
         File.WriteAllText(Path("data-file"), "not a folder");
+    }
+
+    /// <summary>A folder of the four raw IDX files, each given as the case needs it (counts or sizes that disagree).</summary>
+    private void Idx(string name, byte[] trainImages, byte[] trainLabels, byte[] testImages, byte[] testLabels)
+    {
+        string folder = Path(name);
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(System.IO.Path.Combine(folder, "train-images-idx3-ubyte"), trainImages);
+        File.WriteAllBytes(System.IO.Path.Combine(folder, "train-labels-idx1-ubyte"), TestData.LabelsIdx(trainLabels));
+        File.WriteAllBytes(System.IO.Path.Combine(folder, "t10k-images-idx3-ubyte"), testImages);
+        File.WriteAllBytes(System.IO.Path.Combine(folder, "t10k-labels-idx1-ubyte"), TestData.LabelsIdx(testLabels));
     }
 
     private sealed class Quiet : ITrainingObserver;
