@@ -16,7 +16,7 @@ public static class CommandLine
     public static IReadOnlyList<CliCommand> All { get; } =
     [
         TrainCommand.Definition, EvaluateCommand.Definition, PredictCommand.Definition, ModelsCommand.ListDefinition, ModelsCommand.SummaryDefinition,
-        ExperimentCommand.Definition, ReportCommand.Definition, RunsCommand.Definition, ExportCommand.Definition, ServeCommand.Definition, CompletionCommand.Definition,
+        ExperimentCommand.Definition, TuneCommand.Definition, TrialsCommand.Definition, ReportCommand.Definition, RunsCommand.Definition, ExportCommand.Definition, ServeCommand.Definition, CompletionCommand.Definition,
     ];
 
     public static IEnumerable<string> Commands => All.Select(c => c.Name);

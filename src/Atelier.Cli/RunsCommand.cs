@@ -11,15 +11,15 @@ namespace Atelier.Cli;
 /// </summary>
 public static class RunsCommand
 {
-    private const string Usage = "Usage: atelier runs [--output runs] [--experiment NAME] [--status running|finished|interrupted|failed] [--json].";
+    private const string Usage = "Usage: atelier runs [--output runs] [--experiment NAME] [--status running|finished|interrupted|failed|pruned] [--json].";
 
-    public static readonly string[] Statuses = ["running", "finished", "interrupted", "failed"];
+    public static readonly string[] Statuses = ["running", "finished", "interrupted", "failed", "pruned"];
 
     private static readonly IReadOnlyList<CliOption> Options =
     [
         CliOption.Training("output", "the runs folder whose store (OUTPUT/atelier.db) is listed"),
         CliOption.Value("experiment", "NAME", "only the runs of this experiment"),
-        CliOption.Value("status", "STATUS", "only runs in this state: running, finished, interrupted or failed"),
+        CliOption.Value("status", "STATUS", "only runs in this state: running, finished, interrupted, failed or pruned"),
         CliOption.Flag("json", "print the runs as a JSON array"),
     ];
 

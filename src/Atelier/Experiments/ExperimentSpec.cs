@@ -75,15 +75,7 @@ public sealed record ExperimentSpec(string Name, string Description, IReadOnlyLi
     {
         var options = new TrainOptions();
         foreach (var (key, value) in Base.Concat(run.Overrides)) TrainOptionTable.Set(options, key, value);
-        if (scale < 1)
-        {
-            options.Epochs = Math.Max(1, (int)Math.Ceiling(options.Epochs * scale));
-            int available = 60_000 - options.ValSize;
-            options.TrainSize = Math.Max(options.BatchSize, (int)(available * scale));
-            // A study that trains on every training image (val-size 0, as report 002 did) keeps doing so when shortened.
-            if (options.ValSize > 0) options.ValSize = Math.Max(100, (int)(options.ValSize * scale));
-            options.TestSize = Math.Max(500, (int)(10_000 * scale));
-        }
+        ScaledOptions.Apply(options, scale);
         options.Experiment = Name;
         options.Name = $"{Name}-{run.Label}";
         return options;

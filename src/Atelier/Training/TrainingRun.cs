@@ -35,6 +35,12 @@ public sealed class TrainingRun
     /// <summary>The run store to record in; by default atelier.db in the output folder (runs/atelier.db).</summary>
     public string? StorePath { get; init; }
 
+    /// <summary>
+    /// Asked after each epoch is saved (a tuning study's pruner): true stops the run there, recorded as "pruned" in the
+    /// run store, with <see cref="RunPrunedException"/>.
+    /// </summary>
+    public Func<EpochMetrics, bool>? StopAfter { get; init; }
+
     /// <summary>Starts a new run in a new folder under options.Output.</summary>
     public RunResult Run(DataSplits data, CancellationToken cancel) =>
         Execute(data, () => RunFolder.Create(options.Output, options.Model, options.Name, options.Experiment, StorePath ?? Path.Combine(options.Output, "atelier.db")), resume: false, cancel);
@@ -144,7 +150,16 @@ public sealed class TrainingRun
                 folder.WriteHistory(history);
                 store.AddEpoch(runId, epoch, trainLoss, trainAccuracy, metrics.ValLoss, metrics.ValAccuracy, lr, seconds);
                 observer.EpochEnded(metrics, best);
+                if (StopAfter?.Invoke(metrics) == true)
+                {
+                    store.EndRun(runId, "pruned", $"pruned after epoch {epoch}");
+                    throw new RunPrunedException(folder, epoch);
+                }
             }
+        }
+        catch (RunPrunedException)
+        {
+            throw;
         }
         catch (OperationCanceledException e)
         {

@@ -46,10 +46,10 @@ public sealed class Study
     public IPruner Pruner { get; }
 
     /// <summary>Who runs this process's trials: "host:pid", shown in `atelier trials` and the timeline.</summary>
-    public string Worker { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+    public string Worker { get; set; } = $"{Environment.MachineName}:{Environment.ProcessId}";
 
     /// <summary>How often a running trial says it is alive; a trial silent for twice as long is declared dead (Optuna's grace period).</summary>
-    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     public TimeSpan GracePeriod => 2 * HeartbeatInterval;
 
