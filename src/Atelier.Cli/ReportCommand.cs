@@ -5,21 +5,23 @@ using Spectre.Console;
 namespace Atelier.Cli;
 
 /// <summary>
-/// `atelier report RUN|EXPERIMENT... [--output FILE.html] [--data DIR] [--runs DIR]`: one self-contained HTML page with
-/// every figure, and each figure as an SVG file in FILE-figures/ beside it.
+/// `atelier report RUN|EXPERIMENT...|STUDY [--output FILE.html] [--data DIR] [--runs DIR] [--storage URL]`: one
+/// self-contained HTML page with every figure, and each figure as an SVG file in FILE-figures/ beside it. A study (its
+/// name or its folder) gets Optuna's figures instead.
 /// </summary>
 public static class ReportCommand
 {
-    private const string Usage = "Usage: atelier report RUN|EXPERIMENT... [--output FILE.html] [--data DIR] [--runs DIR].";
+    private const string Usage = "Usage: atelier report RUN|EXPERIMENT...|STUDY [--output FILE.html] [--data DIR] [--runs DIR] [--storage URL].";
 
     private static readonly IReadOnlyList<CliOption> Options =
     [
         CliOption.Value("output", "FILE.html", "where to write the page (default: report.html in the run's folder)", alias: "-o"),
         CliOption.Training("data", "the dataset, for the figures that show images (never downloaded for a report)"),
-        CliOption.Value("runs", "DIR", "the runs folder run ids are looked up in (default: runs)"),
+        CliOption.Value("runs", "DIR", "the runs folder run ids and studies are looked up in (default: runs)"),
+        CliOption.Value("storage", "URL", "the study storage, for a study's report (default: RUNS/tuning.db)"),
     ];
 
-    public static CliCommand Definition { get; } = new("report", "one self-contained HTML report with every figure (and each as SVG)", "RUN|EXPERIMENT...", Options, Run);
+    public static CliCommand Definition { get; } = new("report", "one self-contained HTML report with every figure (and each as SVG)", "RUN|EXPERIMENT...|STUDY", Options, Run);
 
     public static int Run(ParsedArguments parsed)
     {
@@ -30,6 +32,16 @@ public static class ReportCommand
         if (output is { } o && o.Trim().Length == 0) throw new UsageException("--output needs a file name, got an empty value.");
         if (output is not null && Directory.Exists(output)) throw new UsageException($"--output: '{output}' is a folder; name the .html file to write.");
 
+        if (targets.Count == 1 && StudyReportTarget.Find(targets[0], runsRoot, parsed.Value("storage")) is { } study)
+        {
+            using (study.Storage)
+            {
+                string page = output ?? Path.Combine(Directory.Exists(study.Folder) ? study.Folder : ".", study.Record.Name + "-report.html");
+                string written = StudyReport.Write(study.Record, study.Storage.Trials(study.Record.Id), page);
+                AnsiConsole.MarkupLine($"Report: [link]{Markup.Escape(written)}[/]");
+                return 0;
+            }
+        }
         var runs = new List<RunReportData>();
         var folders = new List<string>();
         foreach (var target in targets)

@@ -15,6 +15,7 @@ public static class ServeCommand
         CliOption.Value("runs", "DIR", "the runs folder to show (its atelier.db and run folders; default: runs)"),
         CliOption.Value("port", "N", "the port to listen on (default 5000; 0: any free port)"),
         CliOption.Value("host", "ADDRESS", "the address to listen on (default 127.0.0.1, this machine only; another needs --token)"),
+        CliOption.Value("storage", "URL", "where the tuning studies live (default: RUNS/tuning.db when it exists)"),
         CliOption.Value("token", "SECRET", "a secret every request must carry (Authorization: Bearer SECRET, or ?token=SECRET)"),
         new("model", "a checkpoint or run to predict with (repeat for several; default: the best finished run)", Placeholder: "CHECKPOINT|RUN", Repeatable: true),
     ];
@@ -34,7 +35,10 @@ public static class ServeCommand
         if (host.Trim().Length == 0) throw new UsageException("--host needs an address, got an empty value.");
         string? token = parsed.Value("token");
         if (token is { Length: 0 }) throw new UsageException("--token needs a secret, got an empty value.");
-        var options = new ServerOptions { Runs = runs, Port = port, Host = host, Token = token, Models = parsed.All("model") };
+        string? storage = parsed.Value("storage");
+        // The server only reads studies; with no tuning.db yet, it shows none (start it again after the first `atelier tune`).
+        using var studies = storage is not null || File.Exists(Path.Combine(runs, TuneStorage.DefaultFile)) ? TuneStorage.Open(storage, runs, readOnly: true) : null;
+        var options = new ServerOptions { Runs = runs, Port = port, Host = host, Token = token, Models = parsed.All("model"), Studies = studies };
 
         var app = AtelierServer.Build(options);
         using var signals = new StopSignals();

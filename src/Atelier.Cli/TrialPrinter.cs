@@ -61,8 +61,13 @@ internal sealed class TrialPrinter(Study study, int? trials)
 
     public static string Value(double? value) => value is { } v ? v.ToString("G6", CultureInfo.InvariantCulture) : "no value";
 
+    /// <summary>"lr=0.01234 optimizer=sgd": floats to 4 significant digits, the rest as stored.</summary>
     public static string Params(FrozenTrial trial) =>
-        trial.Params.Count == 0 ? "no parameters" : string.Join(" ", trial.Params.Keys.Select(k => $"{k}={trial.Param(k)}"));
+        trial.Params.Count == 0 ? "no parameters" : string.Join(" ", trial.Params.Keys.Select(k => $"{k}={Short(trial, k)}"));
+
+    private static string? Short(FrozenTrial trial, string name) => trial.Distributions[name] is FloatDistribution { Step: null }
+        ? trial.Params[name].ToString("G4", CultureInfo.InvariantCulture)
+        : trial.Param(name);
 
     private sealed class EpochObserver(TrialPrinter printer, Trial trial) : ITrainingObserver
     {

@@ -49,11 +49,11 @@ public static class TuneCommand
         var spec = TuneSpec.Load(file);
         string studyName = parsed.Value("study") ?? spec.Name;
         if (parsed.Value("study") is { } named) CheckStudyName(named);
-        trials ??= spec.Trials;
-        if (trials is null && timeout is null)
-            throw new UsageException($"Say how long to tune: --trials N, --timeout SECONDS, or `trials: N` in {file}.");
         var sampler = TuneComponents.Sampler(spec, file);
         var pruner = TuneComponents.Pruner(spec, file);
+        trials ??= spec.Trials;
+        if (trials is null && timeout is null && spec.Sampler.Name != "grid")
+            throw new UsageException($"Say how long to tune: --trials N, --timeout SECONDS, or `trials: N` in {file}.");
         if (spec.Sampler.Name == "grid" && trials is { } n0 && GridSize(spec) is { } points && n0 > points)
             Console.WriteLine($"note: the grid has {points} points; the study stops after them although --trials is {n0}.");
         if (spec.Sampler.Name == "grid") trials = Math.Min(trials ?? int.MaxValue, GridSize(spec) ?? int.MaxValue);
