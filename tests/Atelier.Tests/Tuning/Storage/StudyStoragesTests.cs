@@ -29,6 +29,16 @@ public sealed class StudyStoragesTests : IDisposable
         Assert.False(File.Exists(Path.Combine(folder, "none.db")));
     }
 
+    [Fact]
+    public void A_file_that_is_not_a_study_storage_is_one_sentence()
+    {
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "notes.db");
+        File.WriteAllText(path, "these are not the tables you are looking for, not by a long way: plain text in a file");
+        var e = Assert.Throws<IOException>(() => StudyStorages.Open(path));
+        Assert.StartsWith($"The study storage {path} cannot be used: ", e.Message);
+    }
+
     [Theory]
     [InlineData("mysql://u@h/db")]
     [InlineData("redis://h")]
