@@ -81,3 +81,24 @@ public sealed class StudyApiTests
         Assert.Contains("without a study storage", await server.Client.GetStringAsync("/studies"));
     }
 }
+
+public sealed class StudyPageLiveTests
+{
+    [Fact]
+    public async Task A_study_with_a_running_trial_reloads_and_one_without_does_not()
+    {
+        using var storage = new InMemoryStudyStorage();
+        var study = Study.CreateOrLoad("live", storage);
+        study.Optimize(StudyReportFixture.Objective, trials: 3);
+        await using var server = await RunningServer.StartAsync(new ServerOptions { Runs = Path.Combine(Path.GetTempPath(), "atelier-study-live-" + Guid.NewGuid().ToString("N")[..8]), Studies = storage });
+        Assert.DoesNotContain("data-live", await server.Client.GetStringAsync("/studies/live"));
+        var running = study.Ask()!;
+        running.SuggestFloat("x", 1e-4, 1, log: true);
+        string html = await server.Client.GetStringAsync("/studies/live");
+        Assert.Contains("data-live=\"5\"", html);
+        Assert.Contains("study.js", html);
+        Assert.DoesNotContain("NaN", html);
+        var json = await ApiAssert.Json(await server.Client.GetAsync("/api/v1/studies/live"));
+        Assert.Equal("running", json.GetProperty("trials").EnumerateArray().Last().GetProperty("state").GetString());
+    }
+}
