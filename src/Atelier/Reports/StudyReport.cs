@@ -28,7 +28,7 @@ public static class StudyReport
         var importances = ParameterImportance.Compute(trials);
         string minMax = study.Direction == StudyDirection.Minimize ? "lowest" : "highest";
         Add("Optimization history", OptimizationHistory.Svg(study, trials, out var n1), n1, $"Each complete trial's value, and the {minMax} value so far.");
-        Add("Intermediate values", IntermediateValues.Svg(study, trials, out var n2), n2, "The values each trial reported per step; pruned trials are dashed and end in a red cross.");
+        Add("Intermediate values", IntermediateValues.Svg(study, trials, out var n2), n2, "The values each trial reported per step: complete trials solid, pruned ones dashed grey ending in a red cross, failed or running ones dotted.");
         Add("Parallel coordinates", ParallelCoordinates.Svg(study, trials, out var n3), n3, "One line per complete trial through its objective value and parameters, coloured by value (best brightest); gaps are parameters a trial did not have.");
         Add("Slice plot", SlicePlot.Svg(study, trials, out var n4), n4, "The objective value against each parameter; darker dots are later trials.");
         Add("Contour", ContourPlot.Svg(study, trials, out var n5, importances.Select(p => p.Key).ToList()), n5, "The objective value over the two most important parameters, interpolated between the trials (white dots) by inverse distance weighting.");

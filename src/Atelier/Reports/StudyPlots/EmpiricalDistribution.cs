@@ -23,7 +23,7 @@ public static class EmpiricalDistribution
             path.Add(px, p.Y.Map((double)(i + 1) / values.Length));
         }
         path.Add(p.X1, p.Y.Map(1));
-        w.Path(path.ToString(), Palette.Color(4), 2, extra: "class=\"edf\"");
+        w.Path(path.ToString(), Palette.Color(0), 2, extra: "class=\"edf\"");
         return w.Finish();
     }
 }

@@ -22,7 +22,7 @@ public static class ImportancePlot
             Width = 720,
             Height = Math.Max(200, 80 + importances.Count * 30),
         };
-        chart.Add(new BarSeries("importance", importances.Select(p => p.Value).ToArray()) { Color = Palette.Color(4) });
+        chart.Add(new BarSeries("importance", importances.Select(p => p.Value).ToArray()) { Color = Palette.Color(0) });
         return chart.ToSvg();
     }
 }

@@ -26,12 +26,12 @@ public static class OptimizationHistory
             best.Add(px, p.Y.Map(bestSoFar));
         }
         best.Add(p.X1, p.Y.Map(bestSoFar));
-        foreach (var t in complete) w.Circle(p.X.Map(t.Number), p.Y.Map(t.Value!.Value), 3.5, Palette.Color(1), "#fff");
+        foreach (var t in complete) w.Circle(p.X.Map(t.Number), p.Y.Map(t.Value!.Value), 3.5, Palette.Color(0), "#fff");
         w.Path(best.ToString(), Palette.Error, 2, extra: "class=\"best-so-far\"");
         // Legend, top right inside the plot.
         double lx = p.X1 - 150, ly = p.Y1 + 14;
         w.Rect(lx - 8, ly - 12, 154, 40, "#fff", "#ccc");
-        w.Circle(lx + 6, ly, 3.5, Palette.Color(1), "#fff").Text(lx + 18, ly + 4, "objective value", AxisPainter.LegendFont, TextAnchor.Start, Palette.Text);
+        w.Circle(lx + 6, ly, 3.5, Palette.Color(0), "#fff").Text(lx + 18, ly + 4, "objective value", AxisPainter.LegendFont, TextAnchor.Start, Palette.Text);
         w.Line(lx, ly + 16, lx + 12, ly + 16, Palette.Error, 2).Text(lx + 18, ly + 20, "best value so far", AxisPainter.LegendFont, TextAnchor.Start, Palette.Text);
         return w.Finish();
     }

@@ -7,8 +7,8 @@ public static class Timeline
 {
     internal static string Color(TrialState s) => s switch
     {
-        TrialState.Complete => Palette.Color(4),
-        TrialState.Pruned => Palette.Color(0),
+        TrialState.Complete => Palette.Color(0),
+        TrialState.Pruned => "#999",
         TrialState.Fail => Palette.Error,
         TrialState.Running => Palette.Color(2),
         _ => "#999",
