@@ -34,11 +34,11 @@ public static class IntermediateValues
         }
         double lx = p.X1 - 150, ly = p.Y1 + 14;
         w.Rect(lx - 8, ly - 12, 154, 56, "#fff", "#ccc");
-        w.Line(lx, ly + 32, lx + 16, ly + 32, Palette.Color(4), 1.5, "1.5,2.5").Text(lx + 22, ly + 36, "failed or running", AxisPainter.LegendFont, TextAnchor.Start, Palette.Text);
-        w.Line(lx, ly, lx + 16, ly, Palette.Color(0), 1.5).Text(lx + 22, ly + 4, "complete", AxisPainter.LegendFont, TextAnchor.Start, Palette.Text);
+        w.Line(lx, ly + 32, lx + 16, ly + 32, Palette.Color(4), 1.5, "1.5,2.5").Text(lx + 26, ly + 36, "failed or running", AxisPainter.LegendFont, TextAnchor.Start, Palette.Text);
+        w.Line(lx, ly, lx + 16, ly, Palette.Color(0), 1.5).Text(lx + 26, ly + 4, "complete", AxisPainter.LegendFont, TextAnchor.Start, Palette.Text);
         w.Line(lx, ly + 16, lx + 16, ly + 16, "#999", 1.5, "4,3");
         StudyPlot.Cross(w, lx + 16, ly + 16, Palette.Error);
-        w.Text(lx + 22, ly + 20, "pruned", AxisPainter.LegendFont, TextAnchor.Start, Palette.Text);
+        w.Text(lx + 26, ly + 20, "pruned", AxisPainter.LegendFont, TextAnchor.Start, Palette.Text);
         return w.Finish();
     }
 }

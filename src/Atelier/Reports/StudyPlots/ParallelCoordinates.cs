@@ -56,7 +56,11 @@ public static class ParallelCoordinates
                 double py = scales[k].Map(a.Ticks.Values[i]);
                 if (!double.IsFinite(py)) continue;
                 w.Line(ax - 4, py, ax, py, Palette.Axis);
-                w.Text(ax - 6, py + 4, TextMetrics.Fit(a.Labels[i], Math.Max(step - 20, 40), AxisPainter.TickFont - 1), AxisPainter.TickFont - 1, TextAnchor.End, Palette.MutedText);
+                string label = TextMetrics.Fit(a.Labels[i], Math.Max(step - 20, 40), AxisPainter.TickFont - 1);
+                // A white backing keeps the label readable over the lines.
+                double lw = TextMetrics.Width(label, AxisPainter.TickFont - 1);
+                w.Rect(ax - 7 - lw, py - 6, lw + 2, 12, "rgba(255,255,255,0.85)");
+                w.Text(ax - 6, py + 4, label, AxisPainter.TickFont - 1, TextAnchor.End, Palette.MutedText);
             }
             w.Text(ax, top - 12, TextMetrics.Fit(a.Label, Math.Max(step - 6, 60), AxisPainter.LabelFont), AxisPainter.LabelFont, TextAnchor.Middle, Palette.Text, bold: k == 0, cssClass: "axis-name");
         }
