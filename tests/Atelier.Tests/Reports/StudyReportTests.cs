@@ -202,3 +202,24 @@ public sealed class StudyReportTests
         }
     }
 }
+
+public sealed class StudyReportScaleTests
+{
+    [Fact]
+    public void Importances_and_figures_of_a_thousand_trials_take_seconds_not_minutes()
+    {
+        var random = new Random(11);
+        var dist = new Dictionary<string, Distribution> { ["a"] = new FloatDistribution(0, 1), ["b"] = new FloatDistribution(1e-5, 1, log: true), ["c"] = new CategoricalDistribution(["p", "q", "r"]) };
+        var trials = Enumerable.Range(0, 1000).Select(i =>
+        {
+            double a = random.NextDouble(), b = Math.Pow(10, -5 * random.NextDouble()), c = random.Next(3);
+            return StudyReportFixture.Trial(i, TrialState.Complete, a * a + 0.2 * c + 0.01 * random.NextDouble(), new() { ["a"] = a, ["b"] = b, ["c"] = c }, dist);
+        }).ToList();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var importance = ParameterImportance.Compute(trials);
+        Assert.Equal("a", importance[0].Key);
+        Assert.True(importance.Single(p => p.Key == "b").Value < 0.05);
+        Assert.Equal(7, StudyReport.Figures(StudyReportFixture.Record(), trials).Count); // no intermediate values
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"{clock.Elapsed}");
+    }
+}

@@ -113,17 +113,35 @@ public static class ParameterImportance
             // A random half of the columns (at least one) at each split, as random forests do.
             var candidates = Enumerable.Range(0, cols).Where(_ => random.NextDouble() < 0.5).ToList();
             if (candidates.Count == 0) candidates.Add(random.Next(cols));
+            double total = 0, totalSq = 0;
+            foreach (int i in rows) { total += y[i]; totalSq += y[i] * y[i]; }
             foreach (int j in candidates)
             {
-                var values = rows.Select(i => x[i][j]).Distinct().Order().ToArray();
-                for (int s = 0; s < values.Length - (categorical[j] ? 0 : 1); s++)
+                if (categorical[j])
                 {
-                    double t = categorical[j] ? values[s] : (values[s] + values[s + 1]) / 2;
-                    var a = rows.Where(i => categorical[j] ? x[i][j] == t : x[i][j] <= t).ToArray();
-                    if (a.Length < MinLeaf || rows.Length - a.Length < MinLeaf) continue;
-                    var b = rows.Where(i => !(categorical[j] ? x[i][j] == t : x[i][j] <= t)).ToArray();
-                    double gain = parent - Sse(y, a) - Sse(y, b);
-                    if (gain > bestGain) (bestGain, node.feature, node.threshold, node.equals) = (gain, j, t, categorical[j]);
+                    // One category against the rest: sums per category.
+                    foreach (var g in rows.GroupBy(i => x[i][j]))
+                    {
+                        int na = g.Count(), nb = rows.Length - na;
+                        if (na < MinLeaf || nb < MinLeaf) continue;
+                        double sa = g.Sum(i => y[i]), qa = g.Sum(i => y[i] * y[i]);
+                        double gain = parent - (qa - sa * sa / na) - (totalSq - qa - (total - sa) * (total - sa) / nb);
+                        if (gain > bestGain) (bestGain, node.feature, node.threshold, node.equals) = (gain, j, g.Key, true);
+                    }
+                    continue;
+                }
+                // Sorted once, then every boundary between distinct values from prefix sums: O(n log n).
+                var sorted = rows.OrderBy(i => x[i][j]).ToArray();
+                double s = 0, q = 0;
+                for (int k = 0; k < sorted.Length - 1; k++)
+                {
+                    s += y[sorted[k]]; q += y[sorted[k]] * y[sorted[k]];
+                    double here = x[sorted[k]][j], next = x[sorted[k + 1]][j];
+                    if (here == next) continue;
+                    int na = k + 1, nb = sorted.Length - na;
+                    if (na < MinLeaf || nb < MinLeaf) continue;
+                    double gain = parent - (q - s * s / na) - (totalSq - q - (total - s) * (total - s) / nb);
+                    if (gain > bestGain) (bestGain, node.feature, node.threshold, node.equals) = (gain, j, (here + next) / 2, false);
                 }
             }
             if (node.feature < 0) return node;
