@@ -23,5 +23,11 @@ public sealed record ServerOptions
     /// <summary>How the prediction workers batch concurrent requests.</summary>
     public Prediction.BatchingOptions Batching { get; init; } = new();
 
+    /// <summary>
+    /// Where the tuning studies live, opened by whoever starts the server (`atelier serve --storage URL`) and disposed by
+    /// them; null: the server knows no studies, so /api/v1/studies is empty and every study is unknown.
+    /// </summary>
+    public Atelier.Tuning.IStudyStorage? Studies { get; init; }
+
     public bool IsLoopback => Host is "127.0.0.1" or "localhost" or "::1" or "[::1]";
 }

@@ -17,7 +17,7 @@ public static class Layout
           .Append("<link rel=\"icon\" href=\"data:,\">") // no favicon request, so no 404 in the console
           .Append("<link rel=\"stylesheet\" href=\"").Append(Assets.Url("atelier.css")).Append("\">");
         foreach (var script in scripts) sb.Append("<script defer src=\"").Append(Assets.Url(script)).Append("\"></script>");
-        sb.Append("</head><body><nav><a class=\"brand\" href=\"/\">Atelier</a><a href=\"/\">Runs</a><a href=\"/predict\">Predict</a></nav><main>\n")
+        sb.Append("</head><body><nav><a class=\"brand\" href=\"/\">Atelier</a><a href=\"/\">Runs</a><a href=\"/studies\">Studies</a><a href=\"/predict\">Predict</a></nav><main>\n")
           .Append(body)
           .Append("\n</main></body></html>\n");
         return Results.Content(sb.ToString(), "text/html; charset=utf-8", Encoding.UTF8, status);

@@ -22,5 +22,7 @@ public static class PageEndpoints
         app.MapGet("/compare.csv", (RunCatalog catalog, HttpRequest request) => ComparePage.Csv(catalog, request));
         app.MapGet("/experiments/{**name}", (RunCatalog catalog, string? name) => ExperimentPage.Render(catalog, name));
         app.MapGet("/predict", PredictPage.Render);
+        app.MapGet("/studies", (ServerOptions options) => StudyPage.List(options));
+        app.MapGet("/studies/{**name}", (ServerOptions options, string? name) => StudyPage.Render(options, name));
     }
 }
