@@ -6,8 +6,9 @@ namespace Atelier.Tuning;
 /// "above", a Parzen estimator l(x) fitted to below and g(x) to above, <see cref="NEiCandidates"/> candidates drawn from
 /// l and the one with the largest l(x)/g(x) taken.
 /// Pruned trials take part as Optuna does: ranked after every complete trial, deeper (larger last step) first, then by
-/// their last intermediate value; a pruned trial without any report, and (with <see cref="ConstantLiar"/>) a running
-/// trial, ranks last: the "worst so far" that keeps parallel workers off each other's points.
+/// their last intermediate value; then pruned trials without any report; and (with <see cref="ConstantLiar"/>) running
+/// trials last: the "worst so far" that keeps parallel workers off each other's points. Start-up and gamma count all
+/// finished trials, with or without the parameter (Optuna 3.1), and never running ones.
 /// Stateless: every call recomputes from the study's trials, and randomness is SamplerRandom.For(seed, trial, param).
 /// </summary>
 public sealed class TpeSampler : ISampler
@@ -69,42 +70,49 @@ public sealed class TpeSampler : ISampler
     public IReadOnlyDictionary<string, double> SampleRelative(StudyView study, FrozenTrial trial, IReadOnlyDictionary<string, Distribution> space)
     {
         if (space.Count == 0) return new Dictionary<string, double>();
-        // Optuna 3.1 counts complete trials for the multivariate start-up; until then the independent path samples at random.
-        if (study.Trials.Count(t => t.State == TrialState.Complete) < NStartupTrials) return new Dictionary<string, double>();
+        // Until start-up ends, return nothing: the independent path then samples at random.
+        if (Finished(study, trial) < NStartupTrials) return new Dictionary<string, double>();
         return SampleTpe(study, trial, space, "relative");
     }
 
     public double SampleIndependent(StudyView study, FrozenTrial trial, string name, Distribution distribution)
     {
-        var observed = Observed(study, trial, [name]);
-        if (observed.Count < NStartupTrials) return RandomSampler.Draw(SamplerRandom.For(Seed, trial.Number, name), distribution);
+        if (Finished(study, trial) < NStartupTrials) return RandomSampler.Draw(SamplerRandom.For(Seed, trial.Number, name), distribution);
         return SampleTpe(study, trial, new Dictionary<string, Distribution> { [name] = distribution }, name)[name];
     }
 
-    /// <summary>The trials that count for <paramref name="names"/>: finished (and, with the liar, running) ones that have them all, in trial order.</summary>
-    private List<FrozenTrial> Observed(StudyView study, FrozenTrial trial, IEnumerable<string> names) =>
+    /// <summary>
+    /// The trials that count, as Optuna 3.1's _get_observation_pairs: every complete and pruned trial (and, with the liar,
+    /// every running one other than this), whether or not it has the parameters, in trial order. The split into below and
+    /// above ranks them all; those without the parameters are dropped afterwards.
+    /// </summary>
+    private List<FrozenTrial> Observed(StudyView study, FrozenTrial trial) =>
         study.Trials.Where(t => t.Number != trial.Number
-                && (t.State is TrialState.Complete or TrialState.Pruned || (ConstantLiar && t.State == TrialState.Running))
-                && names.All(n => t.Params.ContainsKey(n)))
+                && ((t.State == TrialState.Complete && t.Value is not null) || t.State == TrialState.Pruned || (ConstantLiar && t.State == TrialState.Running)))
             .OrderBy(t => t.Number).ToList();
 
-    /// <summary>Optuna's score: lower is better; (-inf, value) for complete, (-step, value) for pruned, (+inf, 0) for the rest.</summary>
-    private (double Step, double Loss) Score(FrozenTrial t, double sign) => t.State switch
+    /// <summary>How many observations are not running: what start-up and gamma count (Optuna ignores running trials there).</summary>
+    private int Finished(StudyView study, FrozenTrial trial) => Observed(study, trial).Count(t => t.State != TrialState.Running);
+
+    /// <summary>Optuna's score, lower is better: (-inf, value) complete, (-step, value) pruned, (1, 0) pruned without reports, (+inf, +inf) running.</summary>
+    private static (double Step, double Loss) Score(FrozenTrial t, double sign) => t.State switch
     {
-        TrialState.Complete when t.Value is { } v => (double.NegativeInfinity, sign * v),
-        TrialState.Pruned when t.LastStep is { } step => (-step, sign * t.IntermediateValues[step]),
-        _ => (double.PositiveInfinity, 0.0),
+        TrialState.Complete => (double.NegativeInfinity, sign * t.Value!.Value),
+        TrialState.Pruned when t.LastStep is { } step => (-step, double.IsNaN(t.IntermediateValues[step]) ? double.PositiveInfinity : sign * t.IntermediateValues[step]),
+        TrialState.Pruned => (1, 0.0),
+        _ => (double.PositiveInfinity, double.PositiveInfinity),
     };
 
     private Dictionary<string, double> SampleTpe(StudyView study, FrozenTrial trial, IReadOnlyDictionary<string, Distribution> space, string stream)
     {
         double sign = study.Direction == StudyDirection.Maximize ? -1 : 1;
-        var observed = Observed(study, trial, space.Keys).Where(t => space.All(p => p.Value.Contains(t.Params[p.Key]))).ToList();
-        int nBelow = DefaultGamma(observed.Count);
+        var observed = Observed(study, trial);
+        int nBelow = DefaultGamma(observed.Count(t => t.State != TrialState.Running));
         // A stable sort by (step, loss), then each group back in trial order so the newest get the full weight.
         var ranked = Enumerable.Range(0, observed.Count).OrderBy(i => Score(observed[i], sign).Step).ThenBy(i => Score(observed[i], sign).Loss).ToList();
-        var below = ranked.Take(nBelow).Order().Select(i => observed[i]).ToList();
-        var above = ranked.Skip(nBelow).Order().Select(i => observed[i]).ToList();
+        bool Has(FrozenTrial t) => space.All(p => t.Params.TryGetValue(p.Key, out var v) && p.Value.Contains(v));
+        var below = ranked.Take(nBelow).Order().Select(i => observed[i]).Where(Has).ToList();
+        var above = ranked.Skip(nBelow).Order().Select(i => observed[i]).Where(Has).ToList();
 
         Dictionary<string, double[]> Values(List<FrozenTrial> ts) => space.Keys.ToDictionary(k => k, k => ts.Select(t => t.Params[k]).ToArray());
         var l = new ParzenEstimator(Values(below), space, Multivariate, PriorWeight, ConsiderMagicClip, ConsiderEndpoints);
