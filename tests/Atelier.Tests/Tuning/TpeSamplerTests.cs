@@ -101,6 +101,32 @@ public class TpeSamplerTests
         Assert.True(trials.Skip(20).Count(t => t.Param("opt") == "adam") >= 10, "TPE does not prefer the best categorical choice");
     }
 
+    [Theory]
+    // tests/fixtures/optuna_parzen_logpdf.py: Optuna 3.1's _ParzenEstimator.log_pdf on the same observations and points.
+    [InlineData(false, new[] { -5.513676624721012, -5.707905128757286, -5.697237837686195, -5.984941667658961 })]
+    [InlineData(true, new[] { -5.74599453955282, -5.771915134209737, -5.75629620988524, -6.0989035913490275 })]
+    public void The_Parzen_estimator_has_Optunas_log_density(bool multivariate, double[] expected)
+    {
+        var space = new Dictionary<string, Distribution>
+        {
+            ["x"] = new FloatDistribution(0, 1),
+            ["lr"] = new FloatDistribution(1e-4, 1, log: true),
+            ["n"] = new IntDistribution(1, 20),
+            ["c"] = new CategoricalDistribution(["a", "b", "c"]),
+        };
+        var obs = new Dictionary<string, double[]>
+        {
+            ["x"] = [0.1, 0.15, 0.7, 0.9, 0.33],
+            ["lr"] = [1e-3, 0.2, 5e-4, 0.01, 0.9],
+            ["n"] = [3, 7, 7, 20, 1],
+            ["c"] = [0, 2, 1, 1, 0],
+        };
+        double[] x = [0.0, 0.12, 0.5, 0.99], lr = [1e-4, 1e-3, 0.05, 1.0], n = [1, 7, 12, 20], c = [0, 1, 2, 1];
+        var pe = new ParzenEstimator(obs, space, multivariate);
+        for (int i = 0; i < 4; i++)
+            Assert.Equal(expected[i], pe.LogPdf(new Dictionary<string, double> { ["x"] = x[i], ["lr"] = lr[i], ["n"] = n[i], ["c"] = c[i] }), 5);
+    }
+
     [Fact]
     public void With_a_constant_liar_two_workers_asking_in_turn_do_not_propose_the_same_point()
     {

@@ -10,13 +10,15 @@ internal sealed class ParzenEstimator
 {
     private readonly IReadOnlyDictionary<string, Distribution> space;
     private readonly double[] weights;
+    private readonly bool exactDensity;
     private readonly Dictionary<string, (double Low, double High, double? Q, double[] Mus, double[] Sigmas)> numeric = [];
     private readonly Dictionary<string, double[][]> categorical = [];
 
     public ParzenEstimator(IReadOnlyDictionary<string, double[]> observations, IReadOnlyDictionary<string, Distribution> space,
-        bool multivariate, double priorWeight = 1.0, bool considerMagicClip = true, bool considerEndpoints = false)
+        bool multivariate, double priorWeight = 1.0, bool considerMagicClip = true, bool considerEndpoints = false, bool exactDensity = false)
     {
         this.space = space;
+        this.exactDensity = exactDensity;
         int n = observations.Count == 0 ? 0 : observations.First().Value.Length;
         var w = TpeSampler.DefaultWeights(n);
         weights = new double[n + 1];
@@ -165,7 +167,7 @@ internal sealed class ParzenEstimator
                 }
                 else
                 {
-                    component[i] += TruncatedNormal.LogPdf(t, p.Low, p.High, mu, sg);
+                    component[i] += TruncatedNormal.LogPdf(t, p.Low, p.High, mu, sg, omitScale: !exactDensity);
                 }
             }
         }

@@ -9,6 +9,7 @@ internal static class TruncatedNormal
     private const double Sqrt2 = 1.4142135623730951;
     private static readonly double LogSqrt2Pi = 0.5 * Math.Log(2 * Math.PI);
 
+
     /// <summary>Standard normal CDF.</summary>
     public static double Phi(double x) => 0.5 * Erfc(-x / Sqrt2);
 
@@ -22,12 +23,16 @@ internal static class TruncatedNormal
 
     private static double LogPdfStd(double z) => -0.5 * z * z - LogSqrt2Pi;
 
-    /// <summary>log density at x of N(mu, sigma) truncated to [low, high].</summary>
-    public static double LogPdf(double x, double low, double high, double mu, double sigma)
+    /// <summary>
+    /// log density at x of N(mu, sigma) truncated to [low, high]. With <paramref name="omitScale"/>, without the
+    /// -log(sigma) term, as Optuna 3.1.0's _truncnorm.logpdf computes it (its TPE's behaviour, which TpeSampler copies
+    /// by default: narrow kernels then count for less against wide ones).
+    /// </summary>
+    public static double LogPdf(double x, double low, double high, double mu, double sigma, bool omitScale = false)
     {
         if (x < low || x > high) return double.NegativeInfinity;
         double z = (x - mu) / sigma;
-        return LogPdfStd(z) - Math.Log(sigma) - LogMass((low - mu) / sigma, (high - mu) / sigma);
+        return LogPdfStd(z) - (omitScale ? 0 : Math.Log(sigma)) - LogMass((low - mu) / sigma, (high - mu) / sigma);
     }
 
     /// <summary>One draw of N(mu, sigma) truncated to [low, high].</summary>
