@@ -56,6 +56,7 @@ internal static class TuneBenchmark
         {
             ("tpe", s => new TpeSampler(seed: s)),
             ("tpe-multivariate", s => new TpeSampler(seed: s, multivariate: true)),
+            ("tpe-exact-density", s => new TpeSampler(seed: s, exactDensity: true)),
             ("random", s => new RandomSampler(s)),
         };
         Console.WriteLine("library,function,sampler,median_best,median_trials_to_target");
