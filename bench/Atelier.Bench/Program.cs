@@ -8,6 +8,7 @@ var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>
     ["profile"] = ("per-layer forward/backward time of a training step (--models cnn,mlp, --batch, --steps, --warmup, --threads, --no-fusion)", ProfileBenchmark.Run),
     ["time-to-accuracy"] = ("the default `atelier train` on a wall clock, test accuracy after every epoch, curve as SVG (--set epochs=10 ...)", TimeToAccuracyBenchmark.Run),
     ["serve"] = ("load test of atelier serve's predict API on loopback, with and without batching (--requests 5000 --clients 16 --mode 64:2 ...)", ServeBenchmark.Run),
+    ["tune"] = ("Atelier's TPE, multivariate TPE and random on Branin, Hartmann-6 and a mixed space, as bench/tuning/optuna_bench.py (--trials 50 --seeds 20)", TuneBenchmark.Run),
     ["peak"] = ("machine fp32 peak only (Vector512 FMA loop)", PeakBenchmark.Run),
 };
 
