@@ -74,7 +74,8 @@ public sealed record FloatDistribution : Distribution
     public override bool Contains(double v) => v >= Low && v <= High
         && (Step is not { } s || Math.Abs((v - Low) / s - Math.Round((v - Low) / s)) < 1e-6);
 
-    public override string Format(double v) => Number(v);
+    // A stepped value is low + k·step, which binary floats make 0.35000000000000003: 12 digits give the step's own value.
+    public override string Format(double v) => Step is null ? Number(v) : v.ToString("G12", CultureInfo.InvariantCulture);
 
     internal override JsonObject ToNode() => new() { ["type"] = "float", ["low"] = Low, ["high"] = High, ["log"] = Log, ["step"] = Step };
 }
