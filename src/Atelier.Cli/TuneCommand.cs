@@ -54,9 +54,11 @@ public static class TuneCommand
         trials ??= spec.Trials;
         if (trials is null && timeout is null && spec.Sampler.Name != "grid")
             throw new UsageException($"Say how long to tune: --trials N, --timeout SECONDS, or `trials: N` in {file}.");
-        if (spec.Sampler.Name == "grid" && trials is { } n0 && GridSize(spec) is { } points && n0 > points)
-            Console.WriteLine($"note: the grid has {points} points; the study stops after them although --trials is {n0}.");
-        if (spec.Sampler.Name == "grid") trials = Math.Min(trials ?? int.MaxValue, GridSize(spec) ?? int.MaxValue);
+        if (TuneComponents.GridSize(spec) is { } points)
+        {
+            if (trials > points) Console.WriteLine($"note: the grid has {points} points; the study stops after them although --trials is {trials}.");
+            trials = Math.Min(trials ?? int.MaxValue, points);
+        }
 
         using var storage = TuneStorage.Open(parsed.Value("storage"), where.Output, readOnly: false);
         if (storage.FindStudy(studyName) is { } existing && existing.Definition is { } stored && spec.Differences(stored) is { Count: > 0 } changed)
@@ -118,8 +120,6 @@ public static class TuneCommand
         }
         return 0;
     }
-
-    private static int? GridSize(TuneSpec spec) => TuneComponents.GridSize(spec);
 
     private static void CheckExportPath(string export)
     {

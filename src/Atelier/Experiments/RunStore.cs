@@ -20,21 +20,10 @@ public sealed class RunStore : IDisposable
     {
         Path = System.IO.Path.GetFullPath(path);
         if (readOnly && !File.Exists(Path)) throw new FileNotFoundException($"There is no run store at {Path}: no run has been trained into that folder yet.");
-        if (!readOnly) Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path,
-            Pooling = false,
-            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
-            DefaultTimeout = 60,
-        }.ToString());
         try
         {
-            connection.Open();
-            // The busy timeout first: switching to WAL takes a lock that another process may hold for a moment.
-            Execute("PRAGMA busy_timeout=60000;");
+            connection = SqliteFiles.Open(Path, readOnly);
             if (readOnly) return;
-            Execute("PRAGMA journal_mode=WAL;");
             using var tx = connection.BeginTransaction();
             Execute(Schema, tx);
             AddMissingColumns(tx);
@@ -42,7 +31,7 @@ public sealed class RunStore : IDisposable
         }
         catch (SqliteException e)
         {
-            connection.Dispose();
+            connection?.Dispose();
             throw new IOException($"The run store {Path} cannot be used: {e.Message.TrimEnd('.')} (is it an Atelier run store, and is its folder writable?).", e);
         }
     }

@@ -130,31 +130,28 @@ public sealed class Study
 
     private FrozenTrial RunOne(Trial trial, Func<Trial, double> objective, CancellationToken cancel)
     {
-        using var heartbeat = new Timer(_ => Beat(trial), null, TimeSpan.Zero, HeartbeatInterval);
         double value;
         try
         {
-            value = objective(trial);
+            // The heartbeat stops (the using ends) before the trial is told how it ended, whichever way it ends.
+            using (new Timer(_ => Beat(trial), null, TimeSpan.Zero, HeartbeatInterval))
+                value = objective(trial);
         }
         catch (TrialPrunedException)
         {
-            heartbeat.Dispose();
             return Tell(trial, TrialState.Pruned);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            heartbeat.Dispose();
             Tell(trial, TrialState.Fail);
             Storage.EnqueueTrial(Record.Id, trial.Params, trial.Distributions, new Dictionary<string, string> { ["retry_of"] = trial.Number.ToString(System.Globalization.CultureInfo.InvariantCulture) });
             throw;
         }
         catch
         {
-            heartbeat.Dispose();
             Tell(trial, TrialState.Fail);
             throw;
         }
-        heartbeat.Dispose();
         return Tell(trial, value);
     }
 

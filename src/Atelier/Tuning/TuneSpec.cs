@@ -42,9 +42,9 @@ public sealed record TuneSpec(string Name, string Description, IReadOnlyList<Key
                 ? $"'{entry.Key}' belongs to an experiment file (`atelier experiment`); a tuning file has {string.Join(", ", Keys)}."
                 : $"unknown key '{YamlValue.Shorten(entry.Key)}'{Spelling.Suggest(entry.Key, Keys)}; a tuning file has {string.Join(", ", Keys)}.");
 
-        string name = Text(root, "name", path) ?? Path.GetFileNameWithoutExtension(path);
+        string name = Scalar(root, "name", path) ?? Path.GetFileNameWithoutExtension(path);
         Experiments.ExperimentLabels.CheckName(name, root.Find("name")?.Line, path);
-        string description = Text(root, "description", path) ?? "";
+        string description = Scalar(root, "description", path) ?? "";
         var basePairs = root.Find("base") is { } b
             ? YamlOptions.Options(Mapping(b, path, "a mapping of training options"), path).Select(o => new KeyValuePair<string, string>(o.Key, o.Value)).ToList()
             : [];
@@ -333,6 +333,4 @@ public sealed record TuneSpec(string Name, string Description, IReadOnlyList<Key
     private static string? Scalar(YamlValue map, string key, string path) => map.Find(key) is not { } e ? null
         : e.Value.Kind == YamlValueKind.Scalar && e.Value.Text is { } t ? t
         : throw YamlText.Error(path, e.Line, $"'{key}' needs a single value, not {e.Value.Describe()}.");
-
-    private static string? Text(YamlValue root, string key, string path) => Scalar(root, key, path);
 }

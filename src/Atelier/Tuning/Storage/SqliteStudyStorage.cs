@@ -20,28 +20,17 @@ public sealed class SqliteStudyStorage : SqlStudyStorage
     {
         Path = System.IO.Path.GetFullPath(path);
         if (readOnly && !File.Exists(Path)) throw new FileNotFoundException($"There is no study storage at {Path}: no study has been tuned into it yet.", Path);
-        if (!readOnly) Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path,
-            Pooling = false,
-            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
-            DefaultTimeout = 60,
-        }.ToString());
         try
         {
-            connection.Open();
-            // The busy timeout first: switching to WAL takes a lock that another process may hold for a moment.
-            Execute(connection, null, "PRAGMA busy_timeout=60000;");
+            connection = Experiments.SqliteFiles.Open(Path, readOnly);
             if (readOnly) return;
-            Execute(connection, null, "PRAGMA journal_mode=WAL;");
             using var tx = connection.BeginTransaction(deferred: false);
             Execute(connection, tx, Schema);
             tx.Commit();
         }
         catch (SqliteException e)
         {
-            connection.Dispose();
+            connection?.Dispose();
             throw new IOException($"The study storage {Path} cannot be used: {e.Message.TrimEnd('.')} (is it an Atelier study storage, and is its folder writable?).", e);
         }
     }
