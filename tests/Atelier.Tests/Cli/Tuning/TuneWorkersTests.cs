@@ -34,6 +34,35 @@ public sealed class TuneWorkersTests
         Check(folder, "kill-pg-" + Guid.NewGuid().ToString("N")[..8], workers: 3, storage: url);
     }
 
+    [Fact]
+    public void A_study_stopped_with_sigterm_mid_trial_says_so_and_continues_with_that_trial_retried()
+    {
+        string folder = TestData.TempDirectory();
+        string file = Path.Combine(folder, "study.yaml");
+        string output = Path.Combine(folder, "runs");
+        File.WriteAllText(file, "name: stopped\n" + """
+            base: { model: mlp, epochs: 3, train-size: 3000, val-size: 200, test-size: 200, batch-size: 50 }
+            space:
+              lr: { float: [1.0e-3, 0.1], log: true }
+            sampler: { name: random, seed: 3 }
+            trials: 3
+            """);
+        string[] args = ["tune", file, "--output", output, "--threads", "1"];
+        var stopped = CliRunner.Run(args, line => line.StartsWith("trial ", StringComparison.Ordinal) && line.Contains(": epoch ", StringComparison.Ordinal), "TERM");
+        Assert.Equal(143, stopped.ExitCode);
+        Assert.Contains("Interrupted: finished trials are saved", stopped.Stderr);
+        Assert.DoesNotContain("   at ", stopped.Output);
+
+        var again = CliRunner.Run(args);
+        Assert.True(again.ExitCode == 0, again.Output);
+        var trials = JsonDocument.Parse(CliRunner.Run(["trials", "stopped", "--output", output, "--json"]).Stdout).RootElement.EnumerateArray().ToList();
+        Assert.Equal(3, trials.Count(t => t.GetProperty("state").GetString() == "complete"));
+        var failed = Assert.Single(trials, t => t.GetProperty("state").GetString() == "fail");
+        var retry = Assert.Single(trials, t => t.GetProperty("attributes").TryGetProperty("retry_of", out var of)
+            && of.GetString() == failed.GetProperty("number").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(failed.GetProperty("params").GetProperty("lr").GetString(), retry.GetProperty("params").GetProperty("lr").GetString());
+    }
+
     private static void Check(string folder, string study, int workers, string? storage)
     {
         string file = Path.Combine(folder, "study.yaml");
