@@ -31,6 +31,8 @@ public sealed class StudyPageBrowserTests(ITestOutputHelper output)
         await page.GotoAsync("/");
         await page.ClickAsync("nav a[href='/studies']");
         await page.ClickAsync("a[href='/studies/lr%20%3Csweep%3E']");
+        // The click returns once navigation commits; count figures only after the whole document has loaded.
+        await page.WaitForURLAsync("**/studies/lr%20%3Csweep%3E", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Load });
         Assert.Equal("Study lr <sweep>", await page.TextContentAsync("h1"));
         var figures = await page.QuerySelectorAllAsync("section.study-figure figure > svg");
         Assert.Equal(8, figures.Count);
