@@ -1,0 +1,159 @@
+using System.Globalization;
+using Atelier.Autograd;
+using Atelier.Data;
+using Atelier.Kernels;
+using Atelier.Models;
+using Atelier.Nn;
+using Atelier.Serialization.Onnx;
+using Atelier.Tensors;
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Atelier.Bench;
+
+/// <summary>
+/// Inference against ONNX Runtime, the peer for serving: each zoo model exported by Atelier's own exporter (the same
+/// weights, eval mode), run by ORT with all graph optimisations (it folds batch norm, fuses conv + ReLU) on the same
+/// thread count, and by Atelier, alternately in one process so both see the same machine. Batch 1 is latency.
+/// </summary>
+internal static class OnnxRuntimeBenchmark
+{
+    public static int Run(string[] args)
+    {
+        string[] models = ModelZoo.All.Select(m => m.Name).ToArray();
+        int[] batches = [1, 64, 256];
+        int rounds = 3;
+        double seconds = 1.0;
+        string? json = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--models": models = args[++i].Split(','); break;
+                case "--batches": batches = args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
+                case "--threads": Workers.ThreadCount = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--seconds": seconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--quick": seconds = 0.3; rounds = 1; break;
+                case "--json": json = args[++i]; break;
+                default: Console.Error.WriteLine($"Unknown option '{args[i]}'."); return 2;
+            }
+        }
+        int threads = Workers.ThreadCount;
+        Console.WriteLine($"threads {threads}, ONNX Runtime {OrtEnv.Instance().GetVersionString()}, load {BenchSupport.LoadAverage()}");
+        Console.WriteLine($"{"model",-12} {"batch",5} {"atelier img/s",14} {"ort img/s",11} {"ratio",6} {"atelier ms",11} {"ort ms",8} {"max |diff|",11}");
+        var rows = new List<object>();
+        foreach (var name in models)
+        {
+            var model = ModelZoo.Create(name, new ModelOptions(), new Rng(1));
+            Randomise(model);
+            model.Eval();
+            using var ort = new OrtModel(Export(name, model), threads);
+            foreach (int batch in batches)
+            {
+                var rng = new Rng(7);
+                var pixels = new float[batch * 28 * 28];
+                foreach (ref var v in pixels.AsSpan()) v = rng.Uniform(0, 1);
+                var input = new Tensor(new Shape(batch, 1, 28, 28));
+                pixels.CopyTo(input.Span);
+
+                float maxDiff = MaxDifference(Infer(model, input), ort.Logits(pixels, batch));
+                void Atelier() => Infer(model, input);
+                void Ort() => ort.Logits(pixels, batch);
+                Warm(Atelier, seconds);
+                Warm(Ort, seconds);
+                int atelierSteps = BenchSupport.RepeatsFor(Atelier, seconds / 5), ortSteps = BenchSupport.RepeatsFor(Ort, seconds / 5);
+                var atelierTimes = new List<double>();
+                var ortTimes = new List<double>();
+                for (int r = 0; r < rounds; r++)
+                {
+                    atelierTimes.Add(BenchSupport.MedianSeconds(() => { for (int s = 0; s < atelierSteps; s++) Atelier(); }, reps: 5, warmup: 1) / atelierSteps);
+                    ortTimes.Add(BenchSupport.MedianSeconds(() => { for (int s = 0; s < ortSteps; s++) Ort(); }, reps: 5, warmup: 1) / ortSteps);
+                }
+                double a = Median(atelierTimes), o = Median(ortTimes);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{name,-12} {batch,5} {batch / a,14:N0} {batch / o,11:N0} {o / a,6:F2} {a * 1e3,11:F3} {o * 1e3,8:F3} {maxDiff,11:G3}"));
+                rows.Add(new { model = name, batch, atelier_img_s = batch / a, ort_img_s = batch / o, ratio = o / a, atelier_ms = a * 1e3, ort_ms = o * 1e3, max_abs_diff = maxDiff });
+            }
+        }
+        var result = new
+        {
+            engine = "atelier-vs-onnxruntime", threads, ort_version = OrtEnv.Instance().GetVersionString(), machine = BenchSupport.Machine(),
+            date = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture), load_after = BenchSupport.LoadAverage(), rows,
+        };
+        string path = json ?? BenchSupport.WriteResult("onnxruntime", result);
+        if (json is not null) File.WriteAllText(json, System.Text.Json.JsonSerializer.Serialize(result));
+        Console.WriteLine($"wrote {path}");
+        return 0;
+    }
+
+    private static float[] Infer(Module model, Tensor input)
+    {
+        using (Tape.NoGrad()) return model.Forward(input).Span.ToArray();
+    }
+
+    /// <summary>Batch norm's running statistics away from 0 and 1, so folding them (or not) changes the numbers.</summary>
+    private static void Randomise(Module model)
+    {
+        var rng = new Rng(3);
+        foreach (var (name, tensor) in model.StateDict().Select(e => (e.Name, e.Tensor)))
+        {
+            if (name.EndsWith("running_mean", StringComparison.Ordinal)) foreach (ref var v in tensor.Span) v = rng.Uniform(-0.2f, 0.2f);
+            else if (name.EndsWith("running_var", StringComparison.Ordinal)) foreach (ref var v in tensor.Span) v = rng.Uniform(0.5f, 1.5f);
+        }
+    }
+
+    private static byte[] Export(string name, Module model) =>
+        OnnxExport.Build(model, new OnnxModelDescription(name, 1, 28, 28, Normalization.Identity, FashionMnist.ClassNames)).ToByteArray();
+
+    private static void Warm(Action action, double seconds)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (watch.Elapsed.TotalSeconds < Math.Min(1.0, seconds / 2)) action();
+    }
+
+    private static float MaxDifference(float[] a, float[] b)
+    {
+        float max = 0;
+        for (int i = 0; i < a.Length; i++) max = Math.Max(max, Math.Abs(a[i] - b[i]));
+        return max;
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
+    }
+
+    /// <summary>An ORT session on an in-memory model with preallocated input and output, as a server would hold one.</summary>
+    private sealed class OrtModel : IDisposable
+    {
+        private readonly SessionOptions options;
+        private readonly InferenceSession session;
+        private readonly RunOptions run = new();
+
+        public OrtModel(byte[] model, int threads)
+        {
+            options = new SessionOptions
+            {
+                IntraOpNumThreads = threads, InterOpNumThreads = 1,
+                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            };
+            session = new InferenceSession(model, options);
+        }
+
+        public float[] Logits(float[] pixels, int batch)
+        {
+            using var input = OrtValue.CreateTensorValueFromMemory(pixels, [batch, 1, 28, 28]);
+            using var outputs = session.Run(run, [OnnxExport.InputName], [input], [OnnxExport.OutputName]);
+            return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        }
+
+        public void Dispose()
+        {
+            run.Dispose();
+            session.Dispose();
+            options.Dispose();
+        }
+    }
+}
