@@ -19,6 +19,7 @@ internal static class ProfileBenchmark
     // Untimed steps first: at least this many and at least WarmupSeconds, so the JIT has moved every kernel to
     // optimized code (methods called once per step reach tier 1 only after 30 calls and a quiet 100 ms).
     private static int Warmup = 30;
+    private static bool Eval;
     private const double WarmupSeconds = 2;
 
     public static int Run(string[] args)
@@ -34,6 +35,7 @@ internal static class ProfileBenchmark
                 case "--steps": steps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--warmup": Warmup = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--no-fusion": Sequential.FuseBatchNormReLU = false; break;
+                case "--eval": Eval = true; break;
                 case "--threads": Workers.ThreadCount = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: Console.Error.WriteLine($"Unknown option '{args[i]}'."); return 2;
             }
@@ -79,6 +81,7 @@ internal static class ProfileBenchmark
         var optimizer = new Adam(model.Parameters(), 1e-3f);
         var loss = new CrossEntropyLoss();
         model.Train();
+        if (Eval) model.Eval();
 
         // Columns: each layer's forward, then loss forward, loss backward, each layer's backward (reverse), step.
         int count = units.Count;
@@ -104,6 +107,13 @@ internal static class ProfileBenchmark
             }
             optimizer.ZeroGrad();
             var x = input;
+            // --eval: inference only (eval mode, nothing taped), so the forward columns are what a prediction costs.
+            if (Eval)
+            {
+                using (Tape.NoGrad())
+                    for (int l = 0; l < count; l++) { Time(() => x = units[l].Forward(x)); shapes[l] = x.Shape; }
+                continue;
+            }
             for (int l = 0; l < count; l++)
             {
                 var forward = units[l].Forward;

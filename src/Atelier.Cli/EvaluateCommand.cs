@@ -36,7 +36,7 @@ public static class EvaluateCommand
         var trained = checkpoint.Options.Clone();
         if (parsed.Has("tta")) trained.Tta = options.Tta;
         bool tta = trained.UsesFlipTta;
-        var evaluation = Evaluator.Evaluate(checkpoint.Model, new DataLoader(test, 256, checkpoint.Normalization), checkpoint.ClassNames.Count, tta);
+        var evaluation = Evaluator.Evaluate(checkpoint.Inference, new DataLoader(test, 256, checkpoint.Normalization), checkpoint.ClassNames.Count, tta);
         var matrix = new ConfusionMatrix(checkpoint.ClassNames.Count);
         matrix.Add(evaluation.Actual, evaluation.Predicted);
         var report = matrix.Report();

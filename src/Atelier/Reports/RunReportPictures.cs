@@ -71,7 +71,7 @@ public static class RunReportPictures
         shown.AddRange(right.Take(count - shown.Count));
         if (shown.Count < count) shown.AddRange(wrong.Skip(count / 2).Take(count - shown.Count));
         if (shown.Count == 0) return null;
-        var evaluation = Evaluator.Evaluate(checkpoint.Model, new DataLoader(test.Subset(shown.ToArray()), 256, checkpoint.Normalization), test.ClassCount,
+        var evaluation = Evaluator.Evaluate(checkpoint.Inference, new DataLoader(test.Subset(shown.ToArray()), 256, checkpoint.Normalization), test.ClassCount,
             checkpoint.Options.UsesFlipTta);
         var names = checkpoint.ClassNames;
         var grid = new ImageGrid { Title = $"{run.Label}: example predictions (misclassified first, in red)", Columns = 8, ImageSize = 64 };
@@ -105,7 +105,7 @@ public static class RunReportPictures
             if (wrong.Count + right.Count > 0) return (wrong, right);
         }
         int n = Math.Min(300, test.Count);
-        var first = Evaluator.Evaluate(checkpoint.Model, new DataLoader(test.Subset(Enumerable.Range(0, n).ToArray()), 256, checkpoint.Normalization), test.ClassCount,
+        var first = Evaluator.Evaluate(checkpoint.Inference, new DataLoader(test.Subset(Enumerable.Range(0, n).ToArray()), 256, checkpoint.Normalization), test.ClassCount,
             checkpoint.Options.UsesFlipTta);
         for (int i = 0; i < n; i++) (first.Predicted[i] == first.Actual[i] ? right : wrong).Add(i);
         return (wrong, right);

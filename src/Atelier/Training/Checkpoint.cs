@@ -1,6 +1,7 @@
 using Atelier.Data;
 using Atelier.Models;
 using Atelier.Nn;
+using Atelier.Nn.Inference;
 using Atelier.Serialization;
 using Atelier.Tensors;
 
@@ -12,6 +13,13 @@ namespace Atelier.Training;
 /// </summary>
 public sealed record Checkpoint(string Path, Module Model, string ModelName, Normalization Normalization, IReadOnlyList<string> ClassNames, TrainOptions Options)
 {
+    /// <summary>
+    /// A second copy of the weights folded for prediction (<see cref="InferenceFolding"/>: batch norm inside the layers,
+    /// no dropout, ReLU in place): what predictions and evaluations run. <see cref="Model"/> stays the trained module,
+    /// for export, its state and its layers; the two share no buffers, so one can run while the other does.
+    /// </summary>
+    public Module Inference { get; init; } = Model;
+
     /// <summary>
     /// Loads a checkpoint. Anything wrong with the file (its format, a metadata value, weights that do not fit the
     /// model it names or that hold NaN or infinity) throws <see cref="InvalidModelFileException"/> with one sentence.
@@ -49,7 +57,9 @@ public sealed record Checkpoint(string Path, Module Model, string ModelName, Nor
             throw ClassCountMismatch(path, model, file, classes.Length, e) ?? new InvalidModelFileException(path, $"{path}: {e.Message}", e);
         }
         model.Eval();
-        return new Checkpoint(path, model, info.Name, normalization, classes, options);
+        var copy = info.Build(options.ModelOptionsFor(channels, height, width, classes.Length));
+        copy.LoadStateDict(file.Tensors);
+        return new Checkpoint(path, model, info.Name, normalization, classes, options) { Inference = InferenceFolding.Fold(copy) };
     }
 
     /// <summary>A run folder's best checkpoint, or the file itself.</summary>
@@ -73,14 +83,14 @@ public sealed record Checkpoint(string Path, Module Model, string ModelName, Nor
         for (int i = 0; i < span.Length; i++) span[i] = table[image[i]];
         using (Autograd.Tape.NoGrad())
         {
-            var logits = Model.Forward(input).Span;
+            var logits = Inference.Forward(input).Span;
             var probs = new float[logits.Length];
             Kernels.Softmax.Forward(probs, logits, 1, probs.Length, 1);
             if (!Options.UsesFlipTta) return probs;
             // Test-time augmentation, as the run was evaluated: the mirror image's probabilities averaged in.
             for (int row = 0; row < height; row++) span.Slice(row * width, width).Reverse();
             var mirrored = new float[probs.Length];
-            Kernels.Softmax.Forward(mirrored, Model.Forward(input).Span, 1, mirrored.Length, 1);
+            Kernels.Softmax.Forward(mirrored, Inference.Forward(input).Span, 1, mirrored.Length, 1);
             System.Numerics.Tensors.TensorPrimitives.Add(probs, mirrored, probs);
             System.Numerics.Tensors.TensorPrimitives.Multiply(probs, 0.5f, probs);
             return probs;
