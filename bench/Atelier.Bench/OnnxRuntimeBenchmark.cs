@@ -4,6 +4,7 @@ using Atelier.Data;
 using Atelier.Kernels;
 using Atelier.Models;
 using Atelier.Nn;
+using Atelier.Nn.Inference;
 using Atelier.Serialization.Onnx;
 using Atelier.Tensors;
 using Google.Protobuf;
@@ -25,6 +26,7 @@ internal static class OnnxRuntimeBenchmark
         int rounds = 3;
         double seconds = 1.0;
         string? json = null;
+        bool fold = true;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -36,19 +38,20 @@ internal static class OnnxRuntimeBenchmark
                 case "--seconds": seconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--quick": seconds = 0.3; rounds = 1; break;
                 case "--json": json = args[++i]; break;
+                case "--unfolded": fold = false; break;
                 default: Console.Error.WriteLine($"Unknown option '{args[i]}'."); return 2;
             }
         }
         int threads = Workers.ThreadCount;
-        Console.WriteLine($"threads {threads}, ONNX Runtime {OrtEnv.Instance().GetVersionString()}, load {BenchSupport.LoadAverage()}");
+        Console.WriteLine($"threads {threads}, Atelier {(fold ? "folded for inference" : "unfolded eval mode")}, ONNX Runtime {OrtEnv.Instance().GetVersionString()}, load {BenchSupport.LoadAverage()}");
         Console.WriteLine($"{"model",-12} {"batch",5} {"atelier img/s",14} {"ort img/s",11} {"ratio",6} {"atelier ms",11} {"ort ms",8} {"max |diff|",11}");
         var rows = new List<object>();
         foreach (var name in models)
         {
-            var model = ModelZoo.Create(name, new ModelOptions(), new Rng(1));
-            Randomise(model);
-            model.Eval();
-            using var ort = new OrtModel(Export(name, model), threads);
+            var trained = Create(name);
+            using var ort = new OrtModel(Export(name, trained), threads);
+            // What predict and serve run: a second copy folded for inference (--unfolded: the eval-mode module itself).
+            var model = fold ? InferenceFolding.Fold(Create(name)) : trained;
             foreach (int batch in batches)
             {
                 var rng = new Rng(7);
@@ -78,7 +81,7 @@ internal static class OnnxRuntimeBenchmark
         }
         var result = new
         {
-            engine = "atelier-vs-onnxruntime", threads, ort_version = OrtEnv.Instance().GetVersionString(), machine = BenchSupport.Machine(),
+            engine = "atelier-vs-onnxruntime", threads, folded = fold, ort_version = OrtEnv.Instance().GetVersionString(), machine = BenchSupport.Machine(),
             date = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture), load_after = BenchSupport.LoadAverage(), rows,
         };
         string path = json ?? BenchSupport.WriteResult("onnxruntime", result);
@@ -92,15 +95,17 @@ internal static class OnnxRuntimeBenchmark
         using (Tape.NoGrad()) return model.Forward(input).Span.ToArray();
     }
 
-    /// <summary>Batch norm's running statistics away from 0 and 1, so folding them (or not) changes the numbers.</summary>
-    private static void Randomise(Module model)
+    /// <summary>The zoo model in eval mode, batch norm's running statistics away from 0 and 1 so folding them changes the numbers.</summary>
+    private static Module Create(string name)
     {
+        var model = ModelZoo.Create(name, new ModelOptions(), new Rng(1));
         var rng = new Rng(3);
-        foreach (var (name, tensor) in model.StateDict().Select(e => (e.Name, e.Tensor)))
+        foreach (var (key, tensor) in model.StateDict().Select(e => (e.Name, e.Tensor)))
         {
-            if (name.EndsWith("running_mean", StringComparison.Ordinal)) foreach (ref var v in tensor.Span) v = rng.Uniform(-0.2f, 0.2f);
-            else if (name.EndsWith("running_var", StringComparison.Ordinal)) foreach (ref var v in tensor.Span) v = rng.Uniform(0.5f, 1.5f);
+            if (key.EndsWith("running_mean", StringComparison.Ordinal)) foreach (ref var v in tensor.Span) v = rng.Uniform(-0.2f, 0.2f);
+            else if (key.EndsWith("running_var", StringComparison.Ordinal)) foreach (ref var v in tensor.Span) v = rng.Uniform(0.5f, 1.5f);
         }
+        return model.Eval();
     }
 
     private static byte[] Export(string name, Module model) =>

@@ -36,23 +36,27 @@ public static class Convolution
     private static bool IsPointwise(in ConvGeometry g) =>
         g.Kernel == new Size2d(1, 1) && g.Stride == new Size2d(1, 1) && g.Padding == new Size2d(0, 0);
 
-    // output: [N, OutC, OH, OW]; x: [N, C, H, W]; weight: [OutC, C, kh, kw]; bias: [OutC] or empty
+    // output: [N, OutC, OH, OW]; x: [N, C, H, W]; weight: [OutC, C, kh, kw]; bias: [OutC] or empty.
+    // relu: max(·, 0) applied as the output is written (inference; the backward pass knows nothing of it).
     public static void Forward(Span<float> output, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
-        in ConvGeometry g, Span<float> columns, Span<float> staging)
+        in ConvGeometry g, Span<float> columns, Span<float> staging, bool relu = false)
     {
+        // The small-channel kernels write few values: after them, ReLU is a pass of its own.
         if (SingleChannelConvolution.Handles(g))
         {
             SingleChannelConvolution.Forward(output, x, weight, bias, g);
+            if (relu) ReluInPlace(output, g);
             return;
         }
         if (WinogradConvolution.Handles(g))
         {
-            WinogradConvolution.Forward(output, x, weight, bias, g);
+            WinogradConvolution.Forward(output, x, weight, bias, g, relu);
             return;
         }
         if (NarrowConvolution.Handles(g))
         {
             NarrowConvolution.Forward(output, x, weight, bias, g);
+            if (relu) ReluInPlace(output, g);
             return;
         }
         int k = g.ColumnRows, p = g.OutPlane, outC = g.OutC, inSample = g.C * g.H * g.W, outSample = outC * p;
@@ -73,14 +77,25 @@ public static class Convolution
                 // One sample: the GEMM's [OutC, OH·OW] result already is the NCHW layout.
                 var o = output.Slice(n0 * outSample, outSample);
                 Gemm.Multiply(false, false, outC, p, k, weight, b, o, accumulate: false);
-                if (!bias.IsEmpty)
-                    for (int oc = 0; oc < outC; oc++) TensorPrimitives.Add(o.Slice(oc * p, p), bias[oc], o.Slice(oc * p, p));
+                for (int oc = 0; oc < outC; oc++)
+                {
+                    // Per channel while its row is still in cache.
+                    var row = o.Slice(oc * p, p);
+                    if (!bias.IsEmpty) TensorPrimitives.Add(row, bias[oc], row);
+                    if (relu) TensorPrimitives.Max(row, 0f, row);
+                }
                 continue;
             }
             var s = staging[..(outC * cols)];
             Gemm.Multiply(false, false, outC, cols, k, weight, b, s, accumulate: false);
-            StagingCopy.ToSamples(output.Slice(n0 * outSample, nc * outSample), s, bias, outC, nc, p);
+            StagingCopy.ToSamples(output.Slice(n0 * outSample, nc * outSample), s, bias, outC, nc, p, relu);
         }
+    }
+
+    private static void ReluInPlace(Span<float> output, in ConvGeometry g)
+    {
+        var y = output[..(g.N * g.OutC * g.OutPlane)];
+        Activations.ReluForward(y, y);
     }
 
     // dx: [N, C, H, W] or empty (no input gradient); dweight: [OutC, C, kh, kw] or empty; dbias: [OutC] or empty;

@@ -12,13 +12,13 @@ internal static unsafe class StagingCopy
     // Below this many floats the copy runs on the calling thread.
     private const long ParallelFloats = 32 * 1024;
 
-    // samples: [nc, C, P] = staged: [C, nc·P] + bias[c] (bias empty: none)
-    public static void ToSamples(Span<float> samples, ReadOnlySpan<float> staged, ReadOnlySpan<float> bias, int channels, int nc, int p)
+    // samples: [nc, C, P] = staged: [C, nc·P] + bias[c] (bias empty: none), then max(·, 0) with relu
+    public static void ToSamples(Span<float> samples, ReadOnlySpan<float> staged, ReadOnlySpan<float> bias, int channels, int nc, int p, bool relu = false)
     {
         Check(samples.Length, staged.Length, channels, nc, p);
         fixed (float* ps = samples, pt = staged, pb = bias)
         {
-            var work = new Work { Samples = ps, Staged = pt, Bias = bias.IsEmpty ? null : pb, Nc = nc, P = p, Channels = channels, ToSamples = true };
+            var work = new Work { Samples = ps, Staged = pt, Bias = bias.IsEmpty ? null : pb, Nc = nc, P = p, Channels = channels, ToSamples = true, Relu = relu };
             Run(ref work, (long)channels * nc * p);
         }
     }
@@ -62,7 +62,7 @@ internal static unsafe class StagingCopy
     {
         public float* Samples, Staged, Bias, Sums;
         public int Nc, P, Channels;
-        public bool ToSamples, Accumulate;
+        public bool ToSamples, Accumulate, Relu;
 
         // Channels [start, end).
         public readonly void Run(int start, int end)
@@ -78,6 +78,7 @@ internal static unsafe class StagingCopy
                     if (!ToSamples) sample.CopyTo(part);
                     else if (Bias is null) part.CopyTo(sample);
                     else TensorPrimitives.Add(part, Bias[c], sample);
+                    if (ToSamples && Relu) TensorPrimitives.Max(sample, 0f, sample);
                 }
                 if (Sums is null) continue;
                 float sum = TensorPrimitives.Sum(row);

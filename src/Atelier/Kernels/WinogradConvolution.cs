@@ -36,12 +36,12 @@ internal static unsafe class WinogradConvolution
     private const int Positions = 16;
 
     // output: [N, OutC, OH, OW]; x: [N, C, H, W]; weight: [OutC, C, 3, 3]; bias: [OutC] or empty
-    public static void Forward(Span<float> output, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, in ConvGeometry g)
+    public static void Forward(Span<float> output, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, in ConvGeometry g, bool relu = false)
     {
         if (output.Length < (long)g.N * g.OutC * g.OutPlane || x.Length < (long)g.N * g.C * g.H * g.W || weight.Length < g.OutC * g.C * 9)
             throw new ArgumentException("Conv2d: a buffer is smaller than the geometry needs.");
         fixed (float* po = output, px = x, pw = weight, pb = bias)
-            Run(po, accumulate: false, px, pw, flip: false, bias.IsEmpty ? null : pb, g);
+            Run(po, accumulate: false, px, pw, flip: false, bias.IsEmpty ? null : pb, g, relu);
     }
 
     // dx: [N, C, H, W] (+)= the input gradient for dout: [N, OutC, OH, OW]; weight: [OutC, C, 3, 3]
@@ -249,7 +249,7 @@ internal static unsafe class WinogradConvolution
         }
     }
 
-    private static void Run(float* output, bool accumulate, float* x, float* weight, bool flip, float* bias, in ConvGeometry g)
+    private static void Run(float* output, bool accumulate, float* x, float* weight, bool flip, float* bias, in ConvGeometry g, bool relu = false)
     {
         int ocPanels = (g.OutC + 7) / 8, tilesY = (g.OH + 1) / 2, tilesX = (g.OW + 1) / 2;
         var callerScratch = WinogradScratch.ForThisThread();
@@ -261,7 +261,7 @@ internal static unsafe class WinogradConvolution
         int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
         var work = new ChunkWork
         {
-            Output = output, X = x, Filters = callerScratch.Filters, Bias = bias, G = g, Accumulate = accumulate,
+            Output = output, X = x, Filters = callerScratch.Filters, Bias = bias, G = g, Accumulate = accumulate, Relu = relu,
             OcPanels = ocPanels, TilesY = tilesY, TilesX = tilesX, Rows = rows, RowsPerChunk = rowsPerChunk,
         };
         if (chunks == 1 || Workers.ThreadCount == 1) work.Run(0, chunks);
@@ -342,7 +342,7 @@ internal static unsafe class WinogradConvolution
     {
         public float* Output, X, Filters, Bias;
         public ConvGeometry G;
-        public bool Accumulate;
+        public bool Accumulate, Relu;
         public int OcPanels, TilesY, TilesX, Rows, RowsPerChunk;
 
         public readonly void Run(int start, int end)
@@ -451,6 +451,11 @@ internal static unsafe class WinogradConvolution
                         var b = Bias is null ? Vector512<float>.Zero : Vector512.Create(Bias[o]);
                         var y00 = s00 + s01 + s02 + b; var y01 = s01 - s02 - s03 + b;
                         var y10 = s10 + s11 + s12 + b; var y11 = s11 - s12 - s13 + b;
+                        if (Relu)
+                        {
+                            y00 = Vector512.Max(y00, Vector512<float>.Zero); y01 = Vector512.Max(y01, Vector512<float>.Zero);
+                            y10 = Vector512.Max(y10, Vector512<float>.Zero); y11 = Vector512.Max(y11, Vector512<float>.Zero);
+                        }
                         float* dst = Output + (((nint)n * oc + o) * oh + 2 * ty) * ow + col0;
                         StoreInterleaved(dst, y00, y01, colsLo, colsHi, Accumulate);
                         if (secondRow) StoreInterleaved(dst + ow, y10, y11, colsLo, colsHi, Accumulate);

@@ -40,6 +40,12 @@ public sealed class Conv2d : Module, IBackward
     /// <summary>[outC], or null when built with bias: false.</summary>
     public Tensor? Bias { get; }
 
+    /// <summary>
+    /// Inference only (<see cref="Inference.InferenceFolding"/>): a ReLU applied as the output is written. Such a layer
+    /// has no gradient, so it refuses to run while the tape records.
+    /// </summary>
+    public bool FusedReLU { get; init; }
+
     public override Tensor Forward(Tensor input)
     {
         geometry = GeometryFor(input.Shape);
@@ -47,8 +53,11 @@ public sealed class Conv2d : Module, IBackward
         this.input = input;
         var y = Tensor.Ensure(ref output, new Shape(g.N, g.OutC, g.OH, g.OW));
         EnsureScratch(g);
-        Convolution.Forward(y.Span, input.Span, Weight.Span, Bias is null ? default : Bias.Span, g, columns, staging);
-        Tape.Record(this, y, input.RequiresGrad || Weight.RequiresGrad || (Bias?.RequiresGrad ?? false));
+        bool needsGrad = input.RequiresGrad || Weight.RequiresGrad || (Bias?.RequiresGrad ?? false);
+        if (FusedReLU && needsGrad && Tape.IsRecording)
+            throw new InvalidOperationException($"{Describe()} belongs to a model folded for inference: run it under Tape.NoGrad().");
+        Convolution.Forward(y.Span, input.Span, Weight.Span, Bias is null ? default : Bias.Span, g, columns, staging, FusedReLU);
+        Tape.Record(this, y, needsGrad);
         return y;
     }
 
@@ -115,6 +124,7 @@ public sealed class Conv2d : Module, IBackward
         if (Stride != new Size2d(1, 1)) text += $", stride {Stride}";
         if (Padding != new Size2d(0, 0)) text += $", padding {Padding}";
         if (Bias is null) text += ", no bias";
+        if (FusedReLU) text += ", ReLU";
         return text + ")";
     }
 }

@@ -56,6 +56,30 @@ public sealed class ConvolutionTests
     }
 
     [Theory]
+    [MemberData(nameof(EdgeCases))]
+    public void The_relu_epilogue_is_max_of_the_plain_output_and_zero_in_every_kernel(int[] d)
+    {
+        var g = Geometry(d);
+        void Check()
+        {
+            var rng = new Rng(44);
+            var x = RandomArray(rng, g.N * g.C * g.H * g.W);
+            var weight = RandomArray(rng, g.OutC * g.ColumnRows);
+            var bias = RandomArray(rng, g.OutC);
+            var columns = new float[Convolution.ColumnsLength(g)];
+            var staging = new float[Convolution.StagingLength(g)];
+            var plain = new float[g.N * g.OutC * g.OutPlane];
+            var fused = new float[plain.Length];
+            Convolution.Forward(plain, x, weight, bias, g, columns, staging);
+            Convolution.Forward(fused, x, weight, bias, g, columns, staging, relu: true);
+            if (plain.Length > 8) Assert.Contains(plain, v => v < 0); // not vacuous: some outputs are clipped
+            Assert.Equal(plain.Select(v => MathF.Max(v, 0f)).ToArray(), fused);
+        }
+        Check();
+        WinogradOff.Run(Check);
+    }
+
+    [Theory]
     [InlineData(1, 64)]  // one input channel: the direct kernel
     [InlineData(16, 64)] // Winograd forward, im2col gradients
     [InlineData(64, 64)] // Winograd throughout

@@ -6,8 +6,9 @@ namespace Atelier.Nn.Inference;
 /// An eval-mode model rewritten for prediction, as ONNX Runtime and TensorRT rewrite theirs: batch norm folded into
 /// the convolution or linear layer before it (W·s, (b − mean)·s + β with s = γ/√(var + ε)), a batch norm that follows
 /// an activation folded into the next linear layer instead (Linear(a⊙x + d) = (W·diag a)x + (W·d + b); dropout
-/// between them is the identity in eval mode), dropout dropped, and a ReLU after a convolution, linear layer or
-/// residual add applied in place. The outputs equal the eval-mode model's up to float rounding.
+/// between them is the identity in eval mode), dropout dropped, and a ReLU after a convolution or a residual add
+/// applied as that layer writes its output (after a linear layer, in place). The outputs equal the eval-mode model's
+/// up to float rounding.
 /// The result reuses the layers it does not rewrite (pools, activations...), which own their output buffers:
 /// give it a model no one else runs, e.g. a second copy loaded from the same state.
 /// </summary>
@@ -19,9 +20,12 @@ public static class InferenceFolding
     private static Module FoldModule(Module model) => model switch
     {
         Sequential s => FoldSequence(s.Layers),
-        Residual r => new Residual(FoldModule(r.Body), r.Projection is null ? null : FoldModule(r.Projection)),
+        Residual r => FoldResidual(r, relu: false),
         _ => model,
     };
+
+    private static Residual FoldResidual(Residual r, bool relu) =>
+        new(FoldModule(r.Body), r.Projection is null ? null : FoldModule(r.Projection)) { FusedReLU = relu };
 
     private static Module FoldSequence(IReadOnlyList<Module> source)
     {
@@ -48,12 +52,20 @@ public static class InferenceFolding
                     i = j;
                     break;
             }
-            layers.Add(layer);
-            if (layer is Conv2d or Linear or Residual && i + 1 < source.Count && source[i + 1] is ReLU)
+            if (i + 1 < source.Count && source[i + 1] is ReLU && layer is Conv2d or Linear or Residual)
             {
-                layers.Add(new InPlaceReLU());
+                // The ReLU moves into the layer's output pass (a linear layer's output is small: an in-place pass).
+                layers.Add(layer switch
+                {
+                    Conv2d conv => WithReLU(conv),
+                    Residual block => new Residual(block.Body, block.Projection) { FusedReLU = true },
+                    _ => layer,
+                });
+                if (layer is Linear) layers.Add(new InPlaceReLU());
                 i++;
+                continue;
             }
+            layers.Add(layer);
         }
         return layers.Count == 1 ? layers[0] : new Sequential([.. layers]);
     }
@@ -87,6 +99,15 @@ public static class InferenceFolding
         var folded = new Conv2d(conv.InChannels, conv.OutChannels, conv.KernelSize, conv.Stride, conv.Padding, bias: true);
         ScaleRows(folded.Weight.Span, folded.Bias!.Span, conv.Weight.Span, conv.Bias is null ? default : conv.Bias.Span, Affine(norm));
         return Frozen(folded);
+    }
+
+    // The same convolution (folded or not) writing max(·, 0).
+    private static Conv2d WithReLU(Conv2d conv)
+    {
+        var fused = new Conv2d(conv.InChannels, conv.OutChannels, conv.KernelSize, conv.Stride, conv.Padding, bias: conv.Bias is not null) { FusedReLU = true };
+        conv.Weight.Span.CopyTo(fused.Weight.Span);
+        conv.Bias?.Span.CopyTo(fused.Bias!.Span);
+        return Frozen(fused);
     }
 
     private static Linear FoldLinear(Linear linear, BatchNorm1d norm)
