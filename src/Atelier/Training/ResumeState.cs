@@ -13,7 +13,12 @@ namespace Atelier.Training;
 /// </summary>
 public static class ResumeState
 {
-    public static void Save(RunFolder folder, int epoch, Optimizer optimizer, LrScheduler? scheduler, EarlyStopping stopping, Rng dropoutRng)
+    /// <summary>
+    /// Saves the state after <paramref name="epoch"/>. With --ema, <paramref name="averaged"/> is the average and the
+    /// trained model, whose weights (the checkpoints hold the average's) are saved here under <see cref="TrainedPrefix"/>.
+    /// </summary>
+    public static void Save(RunFolder folder, int epoch, Optimizer optimizer, LrScheduler? scheduler, EarlyStopping stopping, Rng dropoutRng,
+        (WeightAverage Average, Nn.Module Trained)? averaged = null)
     {
         var metadata = new Dictionary<string, string>
         {
@@ -25,8 +30,19 @@ public static class ResumeState
             ["scheduler"] = scheduler is null ? "" : JsonSerializer.Serialize(scheduler.StateDict(), RunFolder.JsonOptions),
             ["learning_rate"] = optimizer.LearningRate.ToString("R", CultureInfo.InvariantCulture),
         };
-        Safetensors.Save(folder.File(RunFolder.ResumeState), optimizer.StateDict(), metadata);
+        var tensors = optimizer.StateDict();
+        if (averaged is var (average, trained))
+        {
+            metadata[EmaUpdatesKey] = average.Updates.ToString(CultureInfo.InvariantCulture);
+            tensors.AddRange(trained.StateDict().Select(e => e with { Name = TrainedPrefix + e.Name }));
+        }
+        Safetensors.Save(folder.File(RunFolder.ResumeState), tensors, metadata);
     }
+
+    /// <summary>With --ema, the trained weights' names in the resume state: "trained." + the state-dict name.</summary>
+    public const string TrainedPrefix = "trained.";
+
+    private const string EmaUpdatesKey = "ema_updates";
 
     /// <summary>Reads the resume state's file and its epoch without restoring anything: throws the sentence a damaged one gets.</summary>
     public static void Check(RunFolder folder)
@@ -38,7 +54,8 @@ public static class ResumeState
     }
 
     /// <summary>Restores the state saved by <see cref="Save"/>; returns the last completed epoch.</summary>
-    public static int Load(RunFolder folder, Nn.Module model, Optimizer optimizer, LrScheduler? scheduler, EarlyStopping stopping, Rng dropoutRng)
+    public static int Load(RunFolder folder, Nn.Module model, Optimizer optimizer, LrScheduler? scheduler, EarlyStopping stopping, Rng dropoutRng,
+        WeightAverage? average = null)
     {
         string path = folder.File(RunFolder.ResumeState);
         if (!File.Exists(path))
@@ -46,22 +63,31 @@ public static class ResumeState
         var state = Safetensors.Load(path);
         try
         {
-            return Restore(folder, state, model, optimizer, scheduler, stopping, dropoutRng);
+            return Restore(folder, state, model, optimizer, scheduler, stopping, dropoutRng, average);
         }
-        catch (Exception e) when (e is KeyNotFoundException or FormatException or OverflowException or JsonException or ArgumentException or IndexOutOfRangeException)
+        catch (Exception e) when (e is KeyNotFoundException or FormatException or OverflowException or JsonException or ArgumentException or IndexOutOfRangeException or InvalidDataException)
         {
             throw new InvalidDataException($"{path} is damaged ({e.Message.TrimEnd('.')}); the run cannot continue from it: delete it to start the run again from epoch 1.", e);
         }
     }
 
-    private static int Restore(RunFolder folder, SafetensorsFile state, Nn.Module model, Optimizer optimizer, LrScheduler? scheduler, EarlyStopping stopping, Rng dropoutRng)
+    private static int Restore(RunFolder folder, SafetensorsFile state, Nn.Module model, Optimizer optimizer, LrScheduler? scheduler, EarlyStopping stopping,
+        Rng dropoutRng, WeightAverage? average)
     {
         var m = state.Metadata;
-        var weights = Safetensors.LoadInto(folder.File(RunFolder.LastCheckpoint), model);
+        // The checkpoint holds what was evaluated: the average with --ema (the trained weights come from the resume state).
+        var weights = Safetensors.LoadInto(folder.File(RunFolder.LastCheckpoint), average?.Average ?? model);
         // Both files are renamed into place after each epoch; a crash between the two renames leaves them an epoch apart.
         if (weights.GetValueOrDefault("atelier.epoch") != m["epoch"])
             throw new InvalidDataException($"{folder.Path}: {RunFolder.LastCheckpoint} is from epoch {weights.GetValueOrDefault("atelier.epoch", "?")} but {RunFolder.ResumeState} from epoch {m["epoch"]}: the run stopped while saving; start it again.");
-        optimizer.LoadState(state.Tensors);
+        var trained = state.Tensors.Where(t => t.Key.StartsWith(TrainedPrefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[TrainedPrefix.Length..], t => t.Value);
+        if (average is not null)
+        {
+            if (trained.Count == 0) throw new InvalidDataException("it holds no trained weights, which a run with --ema needs");
+            model.LoadStateDict(trained);
+            average.Updates = long.Parse(m[EmaUpdatesKey], CultureInfo.InvariantCulture);
+        }
+        optimizer.LoadState(state.Tensors.Where(t => !t.Key.StartsWith(TrainedPrefix, StringComparison.Ordinal)).ToDictionary(t => t.Key, t => t.Value));
         optimizer.LearningRate = float.Parse(m["learning_rate"], CultureInfo.InvariantCulture);
         if (scheduler is not null && m["scheduler"].Length > 0) scheduler.LoadState(JsonSerializer.Deserialize<Dictionary<string, double>>(m["scheduler"], RunFolder.JsonOptions)!);
         stopping.Restore(double.Parse(m["best_loss"], CultureInfo.InvariantCulture), int.Parse(m["best_epoch"], CultureInfo.InvariantCulture),

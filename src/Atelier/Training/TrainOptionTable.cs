@@ -35,6 +35,7 @@ public static class TrainOptionTable
         new("dropout", "dropout rate for models that have dropout", o => o.Dropout?.ToString(Inv), (o, v) => o.Dropout = string.IsNullOrEmpty(v) || v == "default" ? null : ParseFloat("dropout", v)),
         Flag("batch-norm", "keep the model's batch-norm layers (--no-batch-norm removes them)", o => o.BatchNorm, (o, v) => o.BatchNorm = v),
         Int("patch", "fully connected models read the image as patches of this side, shared weights, mean over patches (0: whole image)", o => o.Patch, (o, v) => o.Patch = v),
+        Float("ema", "keep an exponential moving average of the weights with this decay, e.g. 0.999: the average is what is evaluated and saved, its batch-norm statistics recomputed each epoch (0: off)", o => o.Ema, (o, v) => o.Ema = v),
         Int("bn-recalibrate", "after each epoch, recompute batch-norm statistics with dropout off on this many training images, for models where a dropout feeds a batch norm (0: off)", o => o.BnRecalibrate, (o, v) => o.BnRecalibrate = v),
         Flag("augment", "on-the-fly augmentation (crop, flip; see below)", o => o.Augment, (o, v) => o.Augment = v),
         Int("crop-padding", "random crop after padding by this many pixels (0: off)", o => o.CropPadding, (o, v) => o.CropPadding = v),

@@ -32,6 +32,7 @@ public sealed class TrainOptions
     public bool Flip { get; set; } = true;
     public float Rotate { get; set; }
     public float Erase { get; set; }
+    public float Ema { get; set; }
     public string Tta { get; set; } = "auto";
     public int ValSize { get; set; } = 10_000;
     public bool Stratified { get; set; }
@@ -97,6 +98,7 @@ public sealed class TrainOptions
         Require(CropPadding is >= 0 and <= 14, $"--crop-padding must be from 0 to 14 pixels, got {CropPadding}.");
         Require(Rotate is >= 0 and <= 180, $"--rotate must be from 0 to 180 degrees, got {Rotate}.");
         Require(Erase is >= 0 and <= 1, $"--erase is a probability in [0, 1], got {Erase}.");
+        Require(Ema is >= 0 and < 1, $"--ema is the weight-averaging decay in [0, 1), e.g. 0.999 (0: off), got {Ema}.");
         Require(IsTtaMode(Tta), $"--tta must be auto, flip or none, got '{Tta}'.");
         Require(ValSize >= 0, $"--val-size must be zero or positive, got {ValSize}.");
         Require(TrainSize >= 0, $"--train-size must be zero (all) or positive, got {TrainSize}.");

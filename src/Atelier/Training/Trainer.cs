@@ -39,6 +39,9 @@ public sealed class Trainer
 
     public LrScheduler? Scheduler { get; }
 
+    /// <summary>The weight average updated after every optimizer step, if the run keeps one.</summary>
+    public WeightAverage? Average { get; init; }
+
     /// <summary>One pass over <paramref name="loader"/>'s epoch <paramref name="epoch"/> (1-based); returns mean loss and accuracy.</summary>
     public (double Loss, double Accuracy) TrainEpoch(DataLoader loader, int epoch, int epochs, ITrainingObserver observer, CancellationToken cancel)
     {
@@ -64,6 +67,7 @@ public sealed class Trainer
             loss.Backward();
             if (clipNorm > 0) GradClip.ClipByNorm(parameters, clipNorm);
             Optimizer.Step();
+            Average?.Update();
             if (Scheduler is { StepsPerBatch: true }) Scheduler.Step();
 
             lossSum += value * batch.Count;

@@ -91,12 +91,16 @@ public sealed class TrainingRun
         foreach (var (_, module) in model.Modules())
             if (module is Dropout dropout) dropout.Generator = dropoutRng;
 
+        // With --ema the average is the model that is evaluated and saved; the trained weights live in the resume state.
+        var average = options.Ema > 0 ? new WeightAverage(model, ModelZoo.Get(options.Model).Build(modelOptions), options.Ema) : null;
+        var evaluated = average?.Average ?? model;
+
         var trainLoader = data.TrainLoader(options);
         var valLoader = data.EvalLoader(data.Validation, options.BatchSize);
-        var recalibration = RecalibrationLoader(data, model);
+        var recalibration = RecalibrationLoader(data, model, averaging: average is not null);
         var optimizer = Optimizers.Create(options.Optimizer, model.Parameters(), OptimizerSettings(options));
         var scheduler = Schedules.Create(options, optimizer, trainLoader.BatchCount);
-        var trainer = new Trainer(model, optimizer, scheduler, options.Loss, options.LabelSmoothing, options.ClipNorm);
+        var trainer = new Trainer(model, optimizer, scheduler, options.Loss, options.LabelSmoothing, options.ClipNorm) { Average = average };
         // Without a validation split (--val-size 0) the best epoch is the one with the lowest training loss.
         bool byAccuracy = options.Monitor == "val-accuracy" && data.Validation.Count > 0;
         var stopping = new EarlyStopping(options.Patience, options.MinDelta, maximize: byAccuracy);
@@ -117,7 +121,7 @@ public sealed class TrainingRun
         if (resume && File.Exists(folder.File(RunFolder.ResumeState)))
         {
             history = folder.ReadHistory();
-            firstEpoch = ResumeState.Load(folder, model, optimizer, scheduler, stopping, dropoutRng) + 1;
+            firstEpoch = ResumeState.Load(folder, model, optimizer, scheduler, stopping, dropoutRng, average) + 1;
             history = history.Where(h => h.Epoch < firstEpoch).ToList();
             observer.Message($"Resuming {runId} at epoch {firstEpoch} of {options.Epochs}.");
         }
@@ -135,8 +139,8 @@ public sealed class TrainingRun
                 double lr = optimizer.LearningRate;
                 var (trainLoss, trainAccuracy) = trainer.TrainEpoch(trainLoader, epoch, options.Epochs, observer, cancel);
                 double seconds = epochClock.Elapsed.TotalSeconds;
-                if (recalibration is not null) BatchNormRecalibration.Run(model, recalibration.Epoch(0).Select(b => b.Images));
-                var val = data.Validation.Count > 0 ? trainer.Evaluate(valLoader, data.ClassNames.Count) : null;
+                if (recalibration is not null) BatchNormRecalibration.Run(evaluated, recalibration.Epoch(0).Select(b => b.Images));
+                var val = data.Validation.Count > 0 ? Evaluator.Evaluate(evaluated, valLoader, data.ClassNames.Count) : null;
                 double valLoss = val?.Loss ?? trainLoss;
                 if (scheduler is { StepsPerBatch: false }) scheduler.Step(valLoss);
                 trainSeconds += seconds;
@@ -144,9 +148,9 @@ public sealed class TrainingRun
                 history.Add(metrics);
                 bool best = stopping.Observe(epoch, byAccuracy ? val!.Accuracy : valLoss);
                 metadata["atelier.epoch"] = epoch.ToString(CultureInfo.InvariantCulture);
-                if (best) Safetensors.SaveModel(folder.File(RunFolder.BestCheckpoint), model, metadata);
-                Safetensors.SaveModel(folder.File(RunFolder.LastCheckpoint), model, metadata);
-                ResumeState.Save(folder, epoch, optimizer, scheduler, stopping, dropoutRng);
+                if (best) Safetensors.SaveModel(folder.File(RunFolder.BestCheckpoint), evaluated, metadata);
+                Safetensors.SaveModel(folder.File(RunFolder.LastCheckpoint), evaluated, metadata);
+                ResumeState.Save(folder, epoch, optimizer, scheduler, stopping, dropoutRng, average is null ? null : (average, model));
                 folder.WriteHistory(history);
                 store.AddEpoch(runId, epoch, trainLoss, trainAccuracy, metrics.ValLoss, metrics.ValAccuracy, lr, seconds);
                 observer.EpochEnded(metrics, best);
@@ -195,13 +199,15 @@ public sealed class TrainingRun
     }
 
     /// <summary>
-    /// The first --bn-recalibrate training images, unaugmented, when the model has a dropout feeding a batch norm:
-    /// after each epoch they give the batch norms the statistics evaluation will see (see BatchNormRecalibration).
+    /// The first --bn-recalibrate training images, unaugmented, when the model has a dropout feeding a batch norm, or
+    /// any batch norm while weights are averaged (the running statistics belong to the trained weights, not the
+    /// average): after each epoch they give the batch norms the statistics evaluation will see (see BatchNormRecalibration).
     /// </summary>
-    private DataLoader? RecalibrationLoader(DataSplits data, Module model)
+    private DataLoader? RecalibrationLoader(DataSplits data, Module model, bool averaging)
     {
         int count = Math.Min(options.BnRecalibrate, data.Train.Count);
-        if (count == 0 || !BatchNormRecalibration.Needed(model)) return null;
+        bool needed = averaging ? model.Modules().Any(m => m.Module is BatchNorm) : BatchNormRecalibration.Needed(model);
+        if (count == 0 || !needed) return null;
         var first = Enumerable.Range(0, count).ToArray();
         return data.EvalLoader(data.Train.Subset(first, "recalibration"), options.BatchSize);
     }

@@ -151,8 +151,10 @@ public sealed class EndToEndTests
         Assert.Equal(before["3.num_batches_tracked"].ToArray(), after["3.num_batches_tracked"].ToArray());
     }
 
-    [Fact]
-    public void A_resumed_run_ends_with_exactly_the_numbers_of_the_uninterrupted_run()
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(0.99f)] // with a weight average: the checkpoint holds the average, the resume state the trained weights
+    public void A_resumed_run_ends_with_exactly_the_numbers_of_the_uninterrupted_run(float ema)
     {
         var tmp = TestData.TempDirectory();
         TrainOptions Options(string sub)
@@ -160,6 +162,7 @@ public sealed class EndToEndTests
             var o = Small("mlp-bn", Path.Combine(tmp, sub));
             o.Epochs = 3;
             o.Schedule = "cosine";
+            o.Ema = ema;
             return o;
         }
         var full = Train(Options("full"));
@@ -176,6 +179,31 @@ public sealed class EndToEndTests
         Assert.Equal(full.History.Select(h => (h.TrainLoss, h.ValLoss, h.ValAccuracy)), resumed.History.Select(h => (h.TrainLoss, h.ValLoss, h.ValAccuracy)));
         Assert.Equal(full.Test.Predicted, resumed.Test.Predicted);
         Assert.Equal(full.Test.Loss, resumed.Test.Loss);
+    }
+
+    [Fact]
+    public void With_ema_the_checkpoint_holds_the_recalibrated_average_and_training_is_unchanged()
+    {
+        var tmp = TestData.TempDirectory();
+        RunResult Run(float ema)
+        {
+            var o = Small("mlp-bn", Path.Combine(tmp, ema.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            o.Epochs = 2;
+            o.Ema = ema;
+            return Train(o);
+        }
+        var plain = Run(0);
+        var averaged = Run(0.99f);
+        // The average only watches: the trained weights, and so the training losses, are the same.
+        Assert.Equal(plain.History.Select(h => h.TrainLoss), averaged.History.Select(h => h.TrainLoss));
+        Assert.NotEqual(plain.History.Select(h => h.ValLoss), averaged.History.Select(h => h.ValLoss));
+        var trained = Safetensors.Load(averaged.Folder.File(RunFolder.ResumeState)).Tensors;
+        var saved = Safetensors.Load(averaged.Folder.File(RunFolder.LastCheckpoint)).Tensors;
+        Assert.Equal(Safetensors.Load(plain.Folder.File(RunFolder.LastCheckpoint)).Tensors["1.weight"].ToArray(), trained[ResumeState.TrainedPrefix + "1.weight"].ToArray());
+        Assert.NotEqual(trained[ResumeState.TrainedPrefix + "1.weight"].ToArray(), saved["1.weight"].ToArray());
+        // mlp-bn has no dropout before a batch norm, so only the average makes the run recompute the statistics.
+        Assert.NotEqual(trained[ResumeState.TrainedPrefix + "3.running_var"].ToArray(), saved["3.running_var"].ToArray());
+        Assert.True(averaged.Report.Accuracy > 0.75, $"the averaged model scores {averaged.Report.Accuracy:P2}");
     }
 
     [Fact]

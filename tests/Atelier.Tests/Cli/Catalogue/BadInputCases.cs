@@ -61,6 +61,9 @@ public static class BadInputCases
         yield return Train("rotate negative", "--rotate must be", "--rotate", "-10");
         yield return Train("rotate huge", "--rotate must be", "--rotate", "720");
         yield return Train("erase 2", "--erase is a probability", "--erase", "2");
+        yield return Train("ema 1", "--ema is the weight-averaging decay", "--ema", "1");
+        yield return Train("ema negative", "--ema is the weight-averaging decay", "--ema", "-0.5");
+        yield return Train("ema not a number", "--ema", "--ema", "slow");
         yield return Train("tta unknown", "--tta must be", "--tta", "mirror");
         yield return Train("val size negative", "--val-size must be", "--val-size", "-1");
         yield return Train("val size whole set", "--val-size 60000 leaves no training images", "--val-size", "60000");
