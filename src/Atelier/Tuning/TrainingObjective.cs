@@ -22,6 +22,12 @@ public sealed class TrainingObjective(TuneSpec spec, Dataset fullTrain, Dataset 
         var parameters = spec.Suggest(trial);
         var options = spec.OptionsFor(parameters, scale, trial.Number);
         options.Output = StudyFolder;
+        if (Infeasible(options) is { } reason)
+        {
+            // Parameters the model cannot be built with (e.g. a dropout it doubles past 1) are an answer too: no run, the trial fails.
+            trial.SetAttribute("fail_reason", reason);
+            return double.NaN;
+        }
         var folder = Claim(trial.Number);
         trial.SetAttribute("run", folder.Id);
         trial.SetAttribute("folder", Path.GetFullPath(folder.Path));
@@ -58,6 +64,19 @@ public sealed class TrainingObjective(TuneSpec spec, Dataset fullTrain, Dataset 
             "test-accuracy" => result.Test.Accuracy,
             _ => result.Test.Loss,
         };
+    }
+
+    private string? Infeasible(TrainOptions options)
+    {
+        try
+        {
+            Models.ModelZoo.Get(options.Model).Build(options.ModelOptionsFor(1, fullTrain.Height, fullTrain.Width, fullTrain.ClassCount));
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>runs/&lt;study&gt;/trial-NNNN, or trial-NNNN-2… when a folder of that name is left from an earlier study of the same name.</summary>

@@ -61,6 +61,7 @@ public static class BadInputCases
         yield return Train("rotate negative", "--rotate must be", "--rotate", "-10");
         yield return Train("rotate huge", "--rotate must be", "--rotate", "720");
         yield return Train("erase 2", "--erase is a probability", "--erase", "2");
+        yield return Train("dropout doubled past 1", "--dropout 0.5 is too high for cnn-deep-bn", "--model", "cnn-deep-bn", "--dropout", "0.5");
         yield return Train("ema 1", "--ema is the weight-averaging decay", "--ema", "1");
         yield return Train("ema negative", "--ema is the weight-averaging decay", "--ema", "-0.5");
         yield return Train("ema not a number", "--ema", "--ema", "slow");

@@ -63,6 +63,24 @@ public sealed class TuneCommandTests
     }
 
     [Fact]
+    public void A_trial_whose_parameters_the_model_refuses_fails_with_the_reason_and_the_study_goes_on()
+    {
+        string folder = TestData.TempDirectory();
+        string file = Path.Combine(folder, "d.yaml");
+        string output = Path.Combine(folder, "runs");
+        // cnn-dropout doubles its last rate: --dropout 0.5 would be a rate of 1.
+        File.WriteAllText(file, "name: d\n" + Tiny.Replace("model: mlp", "model: cnn-dropout") + "space:\n  dropout: { categorical: [0.1, 0.5] }\nsampler: { name: grid }\ntrials: 2\n");
+        var r = InProcessCli.Run(["tune", file, "--output", output]);
+        Assert.True(r.ExitCode == 0, r.Output);
+        var trials = JsonDocument.Parse(InProcessCli.Run(["trials", "d", "--output", output, "--json"]).Stdout).RootElement.EnumerateArray().ToList();
+        // The grid's two points, then (a failed point is tried again, as Optuna's grid does) the refused one once more.
+        Assert.Equal(["complete", "fail", "fail"], trials.Select(t => t.GetProperty("state").GetString()));
+        Assert.Contains("too high for cnn-dropout", trials[1].GetProperty("attributes").GetProperty("fail_reason").GetString());
+        Assert.False(trials[1].GetProperty("attributes").TryGetProperty("folder", out _)); // nothing was trained or written
+        Assert.Single(Directory.GetDirectories(Path.Combine(output, "d"), "trial-*"));
+    }
+
+    [Fact]
     public void Running_a_finished_study_again_says_so_and_trains_nothing()
     {
         string folder = TestData.TempDirectory();
