@@ -21,9 +21,9 @@ public sealed class ConvolutionTests
         new[] { 6, 12, 14, 14, 40, 3, 3, 1, 1, 1, 1 }, // im2col throughout (12 channels), col2im and staging on the workers
         new[] { 3, 9, 7, 7, 10, 3, 3, 1, 1, 1, 1 },    // Winograd: odd output (7x7), a partial last tile, OutC not a multiple of 8
         new[] { 2, 8, 9, 36, 8, 3, 3, 1, 1, 0, 1 },    // Winograd: no row padding (7x36 out), 18 tiles per row (two vectors)
-        new[] { 2, 16, 6, 5, 17, 3, 3, 1, 1, 0, 0 },   // Winograd forward: no padding (4x3 out)
+        new[] { 8, 16, 6, 5, 17, 3, 3, 1, 1, 0, 0 },   // Winograd forward: no padding (4x3 out), 8 samples for a full tile panel
         new[] { 3, 64, 7, 9, 72, 3, 3, 1, 1, 1, 1 },   // Winograd gradients too: odd sizes, several weight-gradient chunks
-        new[] { 2, 66, 6, 5, 64, 3, 3, 1, 1, 0, 0 },   // Winograd gradients, no padding: the input gradient pads by 2
+        new[] { 8, 66, 6, 5, 64, 3, 3, 1, 1, 0, 0 },   // Winograd gradients, no padding: the input gradient pads by 2
         new[] { 8, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1 }, // Winograd weight gradient over two chunks in two groups
         new[] { 5, 32, 14, 13, 4, 3, 3, 1, 1, 1, 1 },  // few output channels (cnn-c's 32 -> 4): the direct narrow kernel
         new[] { 3, 11, 9, 37, 7, 3, 3, 1, 1, 0, 2 },   // narrow kernel: 7 outputs, wide rows, padding (0, 2)
@@ -129,6 +129,10 @@ public sealed class ConvolutionTests
         Assert.True(WinogradConvolution.Handles(new ConvGeometry(64, 128, 28, 28, 128, 3, 1, 1)));
         Assert.False(WinogradConvolution.Handles(new ConvGeometry(64, 1, 28, 28, 32, 3, 1, 1)));
         Assert.False(WinogradConvolution.Handles(new ConvGeometry(64, 32, 14, 14, 64, 3, 2, 1)));
+        // One small image has too few tiles to pay for the filter transform; a batch of them has enough.
+        Assert.False(WinogradConvolution.Handles(new ConvGeometry(1, 128, 7, 7, 128, 3, 1, 1)));
+        Assert.True(WinogradConvolution.Handles(new ConvGeometry(2, 128, 7, 7, 128, 3, 1, 1)));
+        Assert.True(WinogradConvolution.Handles(new ConvGeometry(1, 64, 14, 14, 64, 3, 1, 1)));
         Assert.True(WinogradConvolution.HandlesBackward(new ConvGeometry(64, 32, 14, 14, 64, 3, 1, 1)));
         Assert.False(WinogradConvolution.HandlesBackward(new ConvGeometry(64, 16, 14, 14, 64, 3, 1, 1)));
         Assert.True(WinogradConvolution.HandlesBackward(new ConvGeometry(64, 128, 28, 28, 128, 3, 1, 1)));
