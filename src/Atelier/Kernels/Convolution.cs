@@ -38,8 +38,9 @@ public static class Convolution
 
     // output: [N, OutC, OH, OW]; x: [N, C, H, W]; weight: [OutC, C, kh, kw]; bias: [OutC] or empty.
     // relu: max(·, 0) applied as the output is written (inference; the backward pass knows nothing of it).
+    // winograd: the weight's Winograd filters prepared once (frozen weights), used when that kernel runs; else null.
     public static void Forward(Span<float> output, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
-        in ConvGeometry g, Span<float> columns, Span<float> staging, bool relu = false)
+        in ConvGeometry g, Span<float> columns, Span<float> staging, bool relu = false, WinogradFilters? winograd = null)
     {
         // The small-channel kernels write few values: after them, ReLU is a pass of its own.
         if (SingleChannelConvolution.Handles(g))
@@ -50,7 +51,7 @@ public static class Convolution
         }
         if (WinogradConvolution.Handles(g))
         {
-            WinogradConvolution.Forward(output, x, weight, bias, g, relu);
+            WinogradConvolution.Forward(output, x, weight, bias, g, relu, winograd);
             return;
         }
         if (NarrowConvolution.Handles(g))

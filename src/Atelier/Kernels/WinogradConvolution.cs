@@ -40,13 +40,17 @@ internal static unsafe class WinogradConvolution
     private const int ChunkBytes = 512 * 1024;
     private const int Positions = 16;
 
-    // output: [N, OutC, OH, OW]; x: [N, C, H, W]; weight: [OutC, C, 3, 3]; bias: [OutC] or empty
-    public static void Forward(Span<float> output, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, in ConvGeometry g, bool relu = false)
+    // output: [N, OutC, OH, OW]; x: [N, C, H, W]; weight: [OutC, C, 3, 3]; bias: [OutC] or empty;
+    // prepared: the weight's filters transformed once (inference), or null to transform them in this call
+    public static void Forward(Span<float> output, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, in ConvGeometry g,
+        bool relu = false, WinogradFilters? prepared = null)
     {
+        if (prepared is not null && (prepared.C != g.C || prepared.OutC != g.OutC))
+            throw new ArgumentException($"Winograd filters prepared for {prepared.C} -> {prepared.OutC} channels, not {g.C} -> {g.OutC}.");
         if (output.Length < (long)g.N * g.OutC * g.OutPlane || x.Length < (long)g.N * g.C * g.H * g.W || weight.Length < g.OutC * g.C * 9)
             throw new ArgumentException("Conv2d: a buffer is smaller than the geometry needs.");
         fixed (float* po = output, px = x, pw = weight, pb = bias)
-            Run(po, accumulate: false, px, pw, flip: false, bias.IsEmpty ? null : pb, g, relu);
+            Run(po, accumulate: false, px, pw, flip: false, bias.IsEmpty ? null : pb, g, relu, prepared?.Pointer);
     }
 
     // dx: [N, C, H, W] (+)= the input gradient for dout: [N, OutC, OH, OW]; weight: [OutC, C, 3, 3]
@@ -254,19 +258,25 @@ internal static unsafe class WinogradConvolution
         }
     }
 
-    private static void Run(float* output, bool accumulate, float* x, float* weight, bool flip, float* bias, in ConvGeometry g, bool relu = false)
+    private static void Run(float* output, bool accumulate, float* x, float* weight, bool flip, float* bias, in ConvGeometry g, bool relu = false,
+        float* prepared = null)
     {
         int ocPanels = (g.OutC + 7) / 8, tilesY = (g.OH + 1) / 2, tilesX = (g.OW + 1) / 2;
-        var callerScratch = WinogradScratch.ForThisThread();
-        callerScratch.ReserveFilters(Positions * ocPanels * 8 * g.C);
-        TransformFilters(callerScratch.Filters, weight, flip, g, ocPanels);
+        float* filters = prepared;
+        if (filters is null)
+        {
+            var callerScratch = WinogradScratch.ForThisThread();
+            callerScratch.ReserveFilters(FilterFloats(g.C, g.OutC));
+            TransformFilters(callerScratch.Filters, weight, flip, g, ocPanels);
+            filters = callerScratch.Filters;
+        }
 
         int rows = g.N * tilesY;
         int rowsPerChunk = RowsPerChunk(rows, tilesX, Positions * 4L * (g.C + ocPanels * 8), MinTiles);
         int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
         var work = new ChunkWork
         {
-            Output = output, X = x, Filters = callerScratch.Filters, Bias = bias, G = g, Accumulate = accumulate, Relu = relu,
+            Output = output, X = x, Filters = filters, Bias = bias, G = g, Accumulate = accumulate, Relu = relu,
             OcPanels = ocPanels, TilesY = tilesY, TilesX = tilesX, Rows = rows, RowsPerChunk = rowsPerChunk,
         };
         if (chunks == 1 || Workers.ThreadCount == 1) work.Run(0, chunks);
@@ -292,6 +302,18 @@ internal static unsafe class WinogradConvolution
     }
 
     private const int MinTiles = 96;
+
+    private static int FilterFloats(int c, int outC) => Positions * ((outC + 7) / 8) * 8 * c;
+
+    /// <summary>Transforms <paramref name="weight"/> [OutC, C, 3, 3] once, for a layer whose weights no longer change.</summary>
+    public static WinogradFilters Prepare(ReadOnlySpan<float> weight, int c, int outC)
+    {
+        var prepared = new WinogradFilters(c, outC, FilterFloats(c, outC));
+        var g = new ConvGeometry(1, c, 3, 3, outC, 3, 1, 1);
+        fixed (float* pw = weight)
+            TransformFilters(prepared.Pointer, pw, flip: false, g, (outC + 7) / 8);
+        return prepared;
+    }
 
     // U[ξ][panel][c][r] = (G g Gᵀ)[ξ] for output channel panel·8 + r (zero past OutC): the GEMMs' packed A operand.
     private static void TransformFilters(float* u, float* weight, bool flip, in ConvGeometry g, int ocPanels)
@@ -527,6 +549,23 @@ internal static unsafe class WinogradConvolution
         Avx512F.MaskStore(dst, colsLo, lo);
         Avx512F.MaskStore(dst + 16, colsHi, hi);
     }
+}
+
+/// <summary>A frozen layer's Winograd filters, transformed once (<see cref="WinogradConvolution.Prepare"/>), pinned and 64-byte aligned.</summary>
+public sealed unsafe class WinogradFilters
+{
+    private readonly float[] buffer;
+
+    internal WinogradFilters(int c, int outC, int floats)
+    {
+        (C, OutC) = (c, outC);
+        buffer = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
+        fixed (float* p = buffer) Pointer = (float*)(((nint)p + 63) & ~(nint)63);
+    }
+
+    public int C { get; }
+    public int OutC { get; }
+    internal float* Pointer { get; }
 }
 
 /// <summary>Per-thread Winograd buffers (transformed inputs, their packed panels, products, filters): pinned, grown on demand, reused.</summary>

@@ -46,6 +46,14 @@ public sealed class Conv2d : Module, IBackward
     /// </summary>
     public bool FusedReLU { get; init; }
 
+    /// <summary>
+    /// Inference only: the weights will not change, so what the kernels derive from them (Winograd's transformed
+    /// filters) is computed once. Refuses to run while the tape records.
+    /// </summary>
+    public bool Frozen { get; init; }
+
+    private WinogradFilters? winograd;
+
     public override Tensor Forward(Tensor input)
     {
         geometry = GeometryFor(input.Shape);
@@ -54,9 +62,10 @@ public sealed class Conv2d : Module, IBackward
         var y = Tensor.Ensure(ref output, new Shape(g.N, g.OutC, g.OH, g.OW));
         EnsureScratch(g);
         bool needsGrad = input.RequiresGrad || Weight.RequiresGrad || (Bias?.RequiresGrad ?? false);
-        if (FusedReLU && needsGrad && Tape.IsRecording)
+        if ((FusedReLU || Frozen) && needsGrad && Tape.IsRecording)
             throw new InvalidOperationException($"{Describe()} belongs to a model folded for inference: run it under Tape.NoGrad().");
-        Convolution.Forward(y.Span, input.Span, Weight.Span, Bias is null ? default : Bias.Span, g, columns, staging, FusedReLU);
+        if (Frozen && winograd is null && WinogradConvolution.Handles(g)) winograd = WinogradConvolution.Prepare(Weight.Span, InChannels, OutChannels);
+        Convolution.Forward(y.Span, input.Span, Weight.Span, Bias is null ? default : Bias.Span, g, columns, staging, FusedReLU, winograd);
         Tape.Record(this, y, needsGrad);
         return y;
     }

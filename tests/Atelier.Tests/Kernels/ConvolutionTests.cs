@@ -80,6 +80,28 @@ public sealed class ConvolutionTests
     }
 
     [Theory]
+    [InlineData(16, 17, 8, 6, 5)]  // OutC not a multiple of 8
+    [InlineData(64, 64, 1, 14, 14)]
+    [InlineData(33, 40, 2, 7, 9)]
+    public void Winograd_filters_prepared_once_give_the_same_bits_as_transforming_each_call(int c, int outC, int n, int h, int w)
+    {
+        var g = new ConvGeometry(n, c, h, w, outC, 3, 1, 1);
+        Assert.True(WinogradConvolution.Handles(g));
+        var rng = new Rng(5);
+        var x = RandomArray(rng, n * c * h * w);
+        var weight = RandomArray(rng, outC * c * 9);
+        var bias = RandomArray(rng, outC);
+        var each = new float[n * outC * g.OutPlane];
+        var once = new float[each.Length];
+        Convolution.Forward(each, x, weight, bias, g, [], [], relu: true);
+        var prepared = WinogradConvolution.Prepare(weight, c, outC);
+        Convolution.Forward(once, x, weight, bias, g, [], [], relu: true, prepared);
+        Assert.Equal(each, once);
+        var other = new ConvGeometry(n, c + 1, h, w, outC, 3, 1, 1);
+        Assert.Throws<ArgumentException>(() => WinogradConvolution.Forward(new float[n * outC * other.OutPlane], new float[n * (c + 1) * h * w], new float[outC * (c + 1) * 9], bias, other, prepared: prepared));
+    }
+
+    [Theory]
     [InlineData(1, 64)]  // one input channel: the direct kernel
     [InlineData(16, 64)] // Winograd forward, im2col gradients
     [InlineData(64, 64)] // Winograd throughout

@@ -8,7 +8,7 @@ namespace Atelier.Nn.Inference;
 /// an activation folded into the next linear layer instead (Linear(a⊙x + d) = (W·diag a)x + (W·d + b); dropout
 /// between them is the identity in eval mode), dropout dropped, and a ReLU after a convolution or a residual add
 /// applied as that layer writes its output (after a linear layer, in place). The outputs equal the eval-mode model's
-/// up to float rounding.
+/// up to float rounding. The convolutions it writes are frozen, so their Winograd filters are transformed once.
 /// The result reuses the layers it does not rewrite (pools, activations...), which own their output buffers:
 /// give it a model no one else runs, e.g. a second copy loaded from the same state.
 /// </summary>
@@ -96,7 +96,7 @@ public static class InferenceFolding
 
     private static Conv2d FoldConv(Conv2d conv, BatchNorm2d norm)
     {
-        var folded = new Conv2d(conv.InChannels, conv.OutChannels, conv.KernelSize, conv.Stride, conv.Padding, bias: true);
+        var folded = new Conv2d(conv.InChannels, conv.OutChannels, conv.KernelSize, conv.Stride, conv.Padding, bias: true) { Frozen = true };
         ScaleRows(folded.Weight.Span, folded.Bias!.Span, conv.Weight.Span, conv.Bias is null ? default : conv.Bias.Span, Affine(norm));
         return Frozen(folded);
     }
@@ -104,7 +104,7 @@ public static class InferenceFolding
     // The same convolution (folded or not) writing max(·, 0).
     private static Conv2d WithReLU(Conv2d conv)
     {
-        var fused = new Conv2d(conv.InChannels, conv.OutChannels, conv.KernelSize, conv.Stride, conv.Padding, bias: conv.Bias is not null) { FusedReLU = true };
+        var fused = new Conv2d(conv.InChannels, conv.OutChannels, conv.KernelSize, conv.Stride, conv.Padding, bias: conv.Bias is not null) { FusedReLU = true, Frozen = true };
         conv.Weight.Span.CopyTo(fused.Weight.Span);
         conv.Bias?.Span.CopyTo(fused.Bias!.Span);
         return Frozen(fused);
