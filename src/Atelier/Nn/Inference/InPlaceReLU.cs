@@ -5,8 +5,8 @@ using Atelier.Tensors;
 namespace Atelier.Nn.Inference;
 
 /// <summary>
-/// ReLU written over its input, for folded inference models only: it follows a layer that owns the tensor it returns
-/// (a convolution, a linear layer, a residual add), so no second buffer is filled and the values stay in cache.
+/// ReLU written over its input, for folded inference models only: it follows a linear layer, which owns the tensor it
+/// returns, so no second buffer is filled. (Convolutions and residual adds apply theirs as they write.)
 /// Nothing can be differentiated through it, so it refuses to run while gradients are recorded.
 /// </summary>
 public sealed class InPlaceReLU : Module

@@ -20,12 +20,9 @@ public static class InferenceFolding
     private static Module FoldModule(Module model) => model switch
     {
         Sequential s => FoldSequence(s.Layers),
-        Residual r => FoldResidual(r, relu: false),
+        Residual r => new Residual(FoldModule(r.Body), r.Projection is null ? null : FoldModule(r.Projection)),
         _ => model,
     };
-
-    private static Residual FoldResidual(Residual r, bool relu) =>
-        new(FoldModule(r.Body), r.Projection is null ? null : FoldModule(r.Projection)) { FusedReLU = relu };
 
     private static Module FoldSequence(IReadOnlyList<Module> source)
     {
