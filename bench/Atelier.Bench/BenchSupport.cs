@@ -28,7 +28,18 @@ internal static unsafe class BenchSupport
         return (MedianOf(times), MedianOf(cpu));
     }
 
-    private static double MedianOf(double[] values)
+    /// <summary>
+    /// Runs <paramref name="action"/> untimed for min(1 s, <paramref name="seconds"/>/2): the JIT moves a method to
+    /// optimized code only after 30 calls and a quiet 100 ms, and a kernel nothing has run yet starts cold.
+    /// </summary>
+    public static void Warm(Action action, double seconds)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed.TotalSeconds < Math.Min(1.0, seconds / 2)) action();
+    }
+
+    /// <summary>The median (sorts <paramref name="values"/> in place).</summary>
+    public static double MedianOf(double[] values)
     {
         Array.Sort(values);
         int n = values.Length;

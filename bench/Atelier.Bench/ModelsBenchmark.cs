@@ -108,10 +108,8 @@ internal static class ModelsBenchmark
         {
             using (Tape.NoGrad()) model.Forward(input);
         }
-        // Warm for a while first: where training was skipped (batch norm at batch 1) nothing has run the kernels yet,
-        // and the JIT moves a method to optimized code only after 30 calls and a quiet 100 ms.
-        var warm = Stopwatch.StartNew();
-        while (warm.Elapsed.TotalSeconds < Math.Min(1.0, seconds / 2)) Infer();
+        // Warm first: where training was skipped (batch norm at batch 1) nothing has run the kernels yet.
+        BenchSupport.Warm(Infer, seconds);
         int inferSteps = BenchSupport.RepeatsFor(Infer, seconds / 5);
         double infer = BenchSupport.MedianSeconds(() => { for (int s = 0; s < inferSteps; s++) Infer(); }, reps: 5, warmup: 1) / inferSteps;
         return new Row(batch / train, batch / infer, infer * 1e3, allocated, model.Flops(new Shape(1, 1, 28, 28)), trainCpu * 1e3);

@@ -63,8 +63,8 @@ internal static class OnnxRuntimeBenchmark
                 float maxDiff = MaxDifference(Infer(model, input), ort.Logits(pixels, batch));
                 void Atelier() => Infer(model, input);
                 void Ort() => ort.Logits(pixels, batch);
-                Warm(Atelier, seconds);
-                Warm(Ort, seconds);
+                BenchSupport.Warm(Atelier, seconds);
+                BenchSupport.Warm(Ort, seconds);
                 int atelierSteps = BenchSupport.RepeatsFor(Atelier, seconds / 5), ortSteps = BenchSupport.RepeatsFor(Ort, seconds / 5);
                 var atelierTimes = new List<double>();
                 var ortTimes = new List<double>();
@@ -73,7 +73,7 @@ internal static class OnnxRuntimeBenchmark
                     atelierTimes.Add(BenchSupport.MedianSeconds(() => { for (int s = 0; s < atelierSteps; s++) Atelier(); }, reps: 5, warmup: 1) / atelierSteps);
                     ortTimes.Add(BenchSupport.MedianSeconds(() => { for (int s = 0; s < ortSteps; s++) Ort(); }, reps: 5, warmup: 1) / ortSteps);
                 }
-                double a = Median(atelierTimes), o = Median(ortTimes);
+                double a = BenchSupport.MedianOf([.. atelierTimes]), o = BenchSupport.MedianOf([.. ortTimes]);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{name,-12} {batch,5} {batch / a,14:N0} {batch / o,11:N0} {o / a,6:F2} {a * 1e3,11:F3} {o * 1e3,8:F3} {maxDiff,11:G3}"));
                 rows.Add(new { model = name, batch, atelier_img_s = batch / a, ort_img_s = batch / o, ratio = o / a, atelier_ms = a * 1e3, ort_ms = o * 1e3, max_abs_diff = maxDiff });
@@ -111,23 +111,11 @@ internal static class OnnxRuntimeBenchmark
     private static byte[] Export(string name, Module model) =>
         OnnxExport.Build(model, new OnnxModelDescription(name, 1, 28, 28, Normalization.Identity, FashionMnist.ClassNames)).ToByteArray();
 
-    private static void Warm(Action action, double seconds)
-    {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (watch.Elapsed.TotalSeconds < Math.Min(1.0, seconds / 2)) action();
-    }
-
     private static float MaxDifference(float[] a, float[] b)
     {
         float max = 0;
         for (int i = 0; i < a.Length; i++) max = Math.Max(max, Math.Abs(a[i] - b[i]));
         return max;
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
     }
 
     /// <summary>An ORT session on an in-memory model with preallocated input and output, as a server would hold one.</summary>

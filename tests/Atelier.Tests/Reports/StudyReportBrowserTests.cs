@@ -14,15 +14,9 @@ public sealed class StudyReportBrowserTests(ITestOutputHelper output)
         var (record, trials) = StudyReportFixture.Mixed();
         string dir = Path.Combine(Path.GetTempPath(), "atelier-studyreport-browser-" + Guid.NewGuid().ToString("N")[..8]);
         string path = StudyReport.Write(record, trials, Path.Combine(dir, "report.html"));
-        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        using var playwright = await HeadlessChromium.StartAsync();
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var page = await HeadlessChromium.NewPageAsync(browser);
         var errors = new List<string>();
         page.Console += (_, m) => { if (m.Type is "error" or "warning") lock (errors) errors.Add($"console {m.Type}: {m.Text}"); };
         page.PageError += (_, e) => { lock (errors) errors.Add($"page error: {e}"); };

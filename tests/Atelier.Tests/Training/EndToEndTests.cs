@@ -18,6 +18,15 @@ public sealed class EndToEndTests
     private static RunResult Train(TrainOptions options) =>
         new TrainingRun(options, new NullObserver()).Run(DataSplits.Create(TestData.FashionTrain, TestData.FashionTest, options), CancellationToken.None);
 
+    // Two epochs of mlp-bn in a folder of its own under root, with one option changed.
+    private static RunResult TwoEpochsOfMlpBn(string root, string folder, Action<TrainOptions> change)
+    {
+        var o = Small("mlp-bn", Path.Combine(root, folder));
+        o.Epochs = 2;
+        change(o);
+        return Train(o);
+    }
+
     [Theory]
     [InlineData("mlp", 0.80)]
     [InlineData("cnn", 0.80)]
@@ -133,15 +142,8 @@ public sealed class EndToEndTests
     public void Batch_norm_recalibration_changes_the_statistics_evaluation_uses_and_nothing_of_training()
     {
         var tmp = TestData.TempDirectory();
-        RunResult Run(int images)
-        {
-            var o = Small("mlp-bn", Path.Combine(tmp, images.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            o.Epochs = 2;
-            o.BnRecalibrate = images;
-            return Train(o);
-        }
-        var plain = Run(0);
-        var recalibrated = Run(1000);
+        var plain = TwoEpochsOfMlpBn(tmp, "plain", o => o.BnRecalibrate = 0);
+        var recalibrated = TwoEpochsOfMlpBn(tmp, "recalibrated", o => o.BnRecalibrate = 1000);
         Assert.Equal(plain.History.Select(h => h.TrainLoss), recalibrated.History.Select(h => h.TrainLoss));
         Assert.NotEqual(plain.History.Select(h => h.ValLoss), recalibrated.History.Select(h => h.ValLoss));
         var before = Safetensors.Load(plain.Folder.File(RunFolder.LastCheckpoint)).Tensors;
@@ -185,15 +187,8 @@ public sealed class EndToEndTests
     public void With_ema_the_checkpoint_holds_the_recalibrated_average_and_training_is_unchanged()
     {
         var tmp = TestData.TempDirectory();
-        RunResult Run(float ema)
-        {
-            var o = Small("mlp-bn", Path.Combine(tmp, ema.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            o.Epochs = 2;
-            o.Ema = ema;
-            return Train(o);
-        }
-        var plain = Run(0);
-        var averaged = Run(0.99f);
+        var plain = TwoEpochsOfMlpBn(tmp, "plain", o => o.Ema = 0);
+        var averaged = TwoEpochsOfMlpBn(tmp, "averaged", o => o.Ema = 0.99f);
         // The average only watches: the trained weights, and so the training losses, are the same.
         Assert.Equal(plain.History.Select(h => h.TrainLoss), averaged.History.Select(h => h.TrainLoss));
         Assert.NotEqual(plain.History.Select(h => h.ValLoss), averaged.History.Select(h => h.ValLoss));

@@ -240,15 +240,9 @@ public sealed class PageBrowserTests(PagesServer server, ITestOutputHelper outpu
 
         public static async Task<Browser> Open(string address, bool ignoreMissingApi = false)
         {
-            Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-            var playwright = await Playwright.CreateAsync();
-            var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = ChromiumFactAttribute.Chromium,
-                Headless = true,
-                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-            });
-            var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = address, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+            var playwright = await HeadlessChromium.StartAsync();
+            var browser = await HeadlessChromium.LaunchAsync(playwright);
+            var page = await HeadlessChromium.NewPageAsync(browser, address);
             var b = new Browser(playwright, browser, page);
             page.Console += (_, m) =>
             {

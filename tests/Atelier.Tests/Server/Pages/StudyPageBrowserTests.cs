@@ -14,15 +14,9 @@ public sealed class StudyPageBrowserTests(ITestOutputHelper output)
     {
         using var storage = StudyApiTests.Storage();
         await using var server = await RunningServer.StartAsync(new ServerOptions { Runs = Path.Combine(Path.GetTempPath(), "atelier-study-page-" + Guid.NewGuid().ToString("N")[..8]), Studies = storage });
-        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = server.Address, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        using var playwright = await HeadlessChromium.StartAsync();
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var page = await HeadlessChromium.NewPageAsync(browser, server.Address);
         var errors = new List<string>();
         page.Console += (_, m) => { if (m.Type is "error" or "warning") lock (errors) errors.Add($"console {m.Type}: {m.Text}"); };
         page.PageError += (_, e) => { lock (errors) errors.Add($"page error: {e}"); };
