@@ -13,10 +13,13 @@ namespace Atelier.Kernels;
 /// cache-sized scratch; every output value comes from one chunk in a fixed order, so results do not depend on
 /// the thread count. Rounding differs from the direct sum by a few float ulps.
 /// </summary>
-internal static unsafe class WinogradConvolution
+internal static unsafe partial class WinogradConvolution
 {
     /// <summary>Off switch for comparisons and tests (the im2col path then handles every geometry).</summary>
     public static bool Enabled { get; set; } = true;
+
+    /// <summary>Whether rows of at most 8 tiles share vectors (<see cref="RowGroup"/>); off for A/B timing and the same-bits test.</summary>
+    internal static bool GroupSmallRows { get; set; } = true;
 
     /// <summary>
     /// Whether the forward pass goes through Winograd: 3x3, stride 1, padding ≤ 1, enough channels to pay for the
@@ -162,7 +165,7 @@ internal static unsafe class WinogradConvolution
         }
     }
 
-    private struct WeightWork : IWorkItem
+    private partial struct WeightWork : IWorkItem
     {
         public float* Partials, Dy, X;
         public long PartialFloats;
@@ -207,6 +210,11 @@ internal static unsafe class WinogradConvolution
         // dM[ξ][o][t] = (A dY Aᵀ)[ξ] for the chunk's tiles t: dY's 2x2 tile (zero past the output's edge) spread over 4x4.
         private readonly void TransformOutputGradient(float* m, int ld, int row0, int rowCount)
         {
+            if (TilesX <= 8 && GroupSmallRows)
+            {
+                TransformOutputGradientGrouped(m, ld, row0, rowCount);
+                return;
+            }
             var g = G;
             int oc = g.OutC, oh = g.OH, ow = g.OW;
             nint positionStride = ld;
@@ -291,8 +299,11 @@ internal static unsafe class WinogradConvolution
         int ideal = (int)Math.Clamp(target / tilesX, 1, rows);
         int best = ideal;
         double bestCost = double.MaxValue;
+        // Rows of at most 8 tiles share vectors in groups (WinogradSmallMaps): a chunk of whole groups leaves no half-empty vector.
+        int group = tilesX > 8 || !GroupSmallRows ? 1 : tilesX > 4 ? 2 : 4;
         for (int r = Math.Max(1, ideal / 2); r <= Math.Min(rows, 2 * ideal); r++)
         {
+            if (r % group != 0 && r != rows) continue;
             int tiles = r * tilesX;
             double waste = (double)((tiles + 31) / 32 * 32 - tiles) / tiles;
             double cost = waste + 0.02 * Math.Abs(Math.Log((double)r / ideal));
@@ -365,7 +376,7 @@ internal static unsafe class WinogradConvolution
     private static readonly Vector512<int> InterleaveLow = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
     private static readonly Vector512<int> InterleaveHigh = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
 
-    private struct ChunkWork : IWorkItem
+    private partial struct ChunkWork : IWorkItem
     {
         public float* Output, X, Filters, Bias;
         public ConvGeometry G;
@@ -393,6 +404,11 @@ internal static unsafe class WinogradConvolution
         // V[ξ][c][t] at v + c·channelStride + ξ·positionStride + t (the forward interleaves positions per channel for locality).
         public readonly void TransformInput(float* v, nint channelStride, nint positionStride, int row0, int rowCount)
         {
+            if (TilesX <= 8 && GroupSmallRows)
+            {
+                TransformInputGrouped(v, channelStride, positionStride, row0, rowCount);
+                return;
+            }
             var g = G;
             int c = g.C, h = g.H, w = g.W, ph = g.Padding.Height, pw = g.Padding.Width;
             for (int rr = 0; rr < rowCount; rr++)
@@ -449,6 +465,11 @@ internal static unsafe class WinogradConvolution
         // Output tiles Y = Aᵀ M A (+ bias), interleaved back into image rows.
         private readonly void TransformOutput(float* m, int ld, int row0, int rowCount)
         {
+            if (TilesX <= 8 && GroupSmallRows)
+            {
+                TransformOutputGrouped(m, ld, row0, rowCount);
+                return;
+            }
             var g = G;
             int oc = g.OutC, oh = g.OH, ow = g.OW;
             nint positionStride = ld;

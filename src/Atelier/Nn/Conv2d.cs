@@ -12,6 +12,9 @@ public sealed class Conv2d : Module, IBackward
 {
     private Tensor? input, output;
     private ConvGeometry geometry;
+
+    /// <summary>The geometry of the last forward pass (batch, channels, sizes): what the benchmarks time a layer on.</summary>
+    internal ConvGeometry LastGeometry => geometry;
     private float[] columns = [], staging = [];
 
     public Conv2d(int inChannels, int outChannels, Size2d kernelSize, Size2d? stride = null, Size2d? padding = null, bool bias = true)

@@ -25,6 +25,10 @@ public sealed class ConvolutionTests
         new[] { 3, 64, 7, 9, 72, 3, 3, 1, 1, 1, 1 },   // Winograd gradients too: odd sizes, several weight-gradient chunks
         new[] { 8, 66, 6, 5, 64, 3, 3, 1, 1, 0, 0 },   // Winograd gradients, no padding: the input gradient pads by 2
         new[] { 8, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1 }, // Winograd weight gradient over two chunks in two groups
+        new[] { 5, 32, 7, 7, 40, 3, 3, 1, 1, 1, 1 },   // Winograd, rows of 4 tiles: four tile rows a vector, groups across images
+        new[] { 9, 32, 3, 3, 32, 3, 3, 1, 1, 1, 1 },   // rows of 2 tiles: four a vector, lanes compressed, a last group of 2 rows
+        new[] { 4, 48, 16, 16, 32, 3, 3, 1, 1, 1, 1 }, // rows of 8 tiles: two a vector, nothing to compress
+        new[] { 7, 40, 11, 11, 36, 3, 3, 1, 1, 1, 1 }, // rows of 6 tiles: two a vector, lanes compressed, odd output edge
         new[] { 5, 32, 14, 13, 4, 3, 3, 1, 1, 1, 1 },  // few output channels (cnn-c's 32 -> 4): the direct narrow kernel
         new[] { 3, 11, 9, 37, 7, 3, 3, 1, 1, 0, 2 },   // narrow kernel: 7 outputs, wide rows, padding (0, 2)
         new[] { 2, 3, 5, 4, 1, 3, 3, 1, 1, 1, 0 },     // narrow kernel: one output channel, 3 input channels

@@ -1,0 +1,99 @@
+using System.Globalization;
+using Atelier.Autograd;
+using Atelier.Kernels;
+using Atelier.Models;
+using Atelier.Nn;
+using Atelier.Tensors;
+
+namespace Atelier.Bench;
+
+/// <summary>
+/// Each distinct convolution of a zoo model, timed alone: forward, input gradient and weight gradient, with the kernel
+/// the engine picks, as milliseconds and GFLOP/s. With --ab, the Winograd row grouping of small maps off and on,
+/// alternating in one process (the same bits, so only the time differs).
+/// </summary>
+internal static class ConvBenchmark
+{
+    public static int Run(string[] args)
+    {
+        string[] models = ["resnet"];
+        int batch = 64, reps = 15;
+        bool ab = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--models": models = args[++i].Split(','); break;
+                case "--batch": batch = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--reps": reps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--threads": Workers.ThreadCount = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--ab": ab = true; break;
+                default: Console.Error.WriteLine($"Unknown option '{args[i]}'."); return 2;
+            }
+        }
+        Console.WriteLine($"threads {Workers.ThreadCount}, batch {batch}, medians of {reps}, load average {BenchSupport.LoadAverage():F2}");
+        Console.WriteLine($"{"layer",-34} {"kernel",-9} {"fwd ms",8} {"dx ms",8} {"dw ms",8} {"GFLOP/s",8}" + (ab ? $" {"ungrouped ms",13} {"speed-up",9}" : ""));
+        foreach (var name in models)
+        {
+            Console.WriteLine(name);
+            foreach (var g in Geometries(name, batch))
+            {
+                var grouped = Time(g, reps);
+                string line = string.Create(CultureInfo.InvariantCulture,
+                    $"  {Describe(g),-32} {Kernel(g),-9} {grouped.Forward,8:F3} {grouped.Data,8:F3} {grouped.Weights,8:F3} {Gflops(g, grouped),8:F1}");
+                if (ab)
+                {
+                    WinogradConvolution.GroupSmallRows = false;
+                    var plain = Time(g, reps);
+                    WinogradConvolution.GroupSmallRows = true;
+                    grouped = Time(g, reps); // again after the other, so drift shows in neither alone
+                    line += string.Create(CultureInfo.InvariantCulture, $" {plain.Total,13:F3} {plain.Total / grouped.Total,9:F2}x");
+                }
+                Console.WriteLine(line);
+            }
+        }
+        return 0;
+    }
+
+    private readonly record struct Times(double Forward, double Data, double Weights)
+    {
+        public double Total => Forward + Data + Weights;
+    }
+
+    // The model's convolutions at this batch, each shape once, in the order they run.
+    private static List<ConvGeometry> Geometries(string name, int batch)
+    {
+        var model = ModelZoo.Create(name, new ModelOptions(), new Rng(1));
+        using (Tape.NoGrad()) model.Forward(new Tensor(new Shape(batch, 1, 28, 28)));
+        return model.Modules().Select(m => m.Module).OfType<Conv2d>().Select(c => c.LastGeometry).Distinct().ToList();
+    }
+
+    private static Times Time(ConvGeometry g, int reps)
+    {
+        var rng = new Rng(2);
+        float[] x = Random(rng, g.N * g.C * g.H * g.W), w = Random(rng, g.OutC * g.C * g.Kernel.Height * g.Kernel.Width);
+        float[] y = new float[g.N * g.OutC * g.OutPlane], dy = Random(rng, y.Length), dx = new float[x.Length], dw = new float[w.Length];
+        float[] columns = new float[Convolution.ColumnsLength(g)], staging = new float[Math.Max(1, Convolution.StagingLength(g))];
+        double forward = BenchSupport.MedianSeconds(() => Convolution.Forward(y, x, w, default, g, columns, staging), reps);
+        double data = BenchSupport.MedianSeconds(() => Convolution.Backward(dx, false, default, false, default, false, dy, x, w, g, columns, staging), reps);
+        double weights = BenchSupport.MedianSeconds(() => Convolution.Backward(default, false, dw, false, default, false, dy, x, w, g, columns, staging), reps);
+        return new Times(forward * 1e3, data * 1e3, weights * 1e3);
+    }
+
+    private static float[] Random(Rng rng, int n)
+    {
+        var a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = rng.Normal();
+        return a;
+    }
+
+    private static double Gflops(ConvGeometry g, Times t) =>
+        3.0 * 2 * g.N * g.OutC * g.OutPlane * g.C * g.Kernel.Height * g.Kernel.Width / (t.Total * 1e-3) / 1e9;
+
+    private static string Describe(ConvGeometry g) => string.Create(CultureInfo.InvariantCulture,
+        $"{g.C}->{g.OutC} {g.Kernel.Height}x{g.Kernel.Width}/{g.Stride.Height} on {g.H}x{g.W}");
+
+    private static string Kernel(ConvGeometry g) =>
+        SingleChannelConvolution.Handles(g) ? "direct" : WinogradConvolution.Handles(g) ? (WinogradConvolution.HandlesBackward(g) ? "winograd" : "wino-fwd")
+        : NarrowConvolution.Handles(g) ? "narrow" : "im2col";
+}
