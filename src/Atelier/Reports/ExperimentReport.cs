@@ -73,6 +73,8 @@ public static class ExperimentReport
         {
             report.AddFigure("Validation accuracy per epoch", Compare(runs, "validation accuracy per epoch", "validation accuracy", "%", h => 100 * h.ValAccuracy), what);
             report.AddFigure("Validation loss per epoch", Compare(runs, "validation loss per epoch", "validation loss", null, h => h.ValLoss));
+            report.AddFigure("Validation accuracy against training time", AgainstTime(runs),
+                "Each point is an epoch's end, placed at the training time spent until then (its evaluation included): which run gets there first.");
         }
         else
         {
@@ -116,6 +118,31 @@ public static class ExperimentReport
             maxEpochs = Math.Max(maxEpochs, runs[i].History.Count);
         }
         RunReport.IntegerEpochTicks(chart, maxEpochs);
+        return chart.ToSvg();
+    }
+
+    /// <summary>Validation accuracy against the cumulative training time: time to accuracy, where runs differ in speed per epoch.</summary>
+    private static string AgainstTime(IReadOnlyList<RunReportData> runs)
+    {
+        double total = runs.Max(r => r.History.Sum(h => h.Seconds));
+        bool minutes = total >= 120;
+        var chart = new LineChart
+        {
+            Title = "Validation accuracy against training time", XLabel = "training time", XUnit = minutes ? "min" : "s",
+            YLabel = "validation accuracy", YUnit = "%",
+        };
+        for (int i = 0; i < runs.Count; i++)
+        {
+            if (!RunReport.HasValidation(runs[i])) continue;
+            var x = new double[runs[i].History.Count];
+            double elapsed = 0;
+            for (int e = 0; e < x.Length; e++)
+            {
+                elapsed += runs[i].History[e].Seconds;
+                x[e] = minutes ? elapsed / 60 : elapsed;
+            }
+            chart.Add(new LineSeries(runs[i].Label, x, RunReport.Column(runs[i], h => 100 * h.ValAccuracy)) { ColorIndex = i, Markers = x.Length <= 20 });
+        }
         return chart.ToSvg();
     }
 

@@ -1,3 +1,4 @@
+using Atelier.Tests.Data;
 using Atelier.Experiments;
 using Atelier.Models;
 using Xunit;
@@ -7,7 +8,7 @@ namespace Atelier.Tests.Cli;
 /// <summary>Every study shipped in experiments/ parses, names each run once, and builds every run's model.</summary>
 public sealed class ShippedExperimentTests
 {
-    private static readonly string Folder = Path.Combine(RepositoryRoot(), "experiments");
+    private static readonly string Folder = Path.Combine(TestData.RepositoryRoot, "experiments");
 
     public static TheoryData<string> Files()
     {
@@ -31,12 +32,5 @@ public sealed class ShippedExperimentTests
             var model = ModelZoo.Get(options.Model).Build(options.ModelOptionsFor(1, 28, 28, 10));
             Assert.NotEmpty(model.Parameters());
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Atelier.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("Atelier.sln not found above the test binaries.");
     }
 }

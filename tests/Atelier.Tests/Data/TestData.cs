@@ -28,6 +28,16 @@ internal static class TestData
     public static Dataset FashionTrain => fashion.Value.Train;
     public static Dataset FashionTest => fashion.Value.Test;
 
+    /// <summary>The checkout's root: the folder above the test binaries that holds Atelier.sln.</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Atelier.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException("Atelier.sln not found above the test binaries.");
+    }
+
     public static string TempDirectory()
     {
         string dir = Path.Combine(Path.GetTempPath(), "atelier-tests", Guid.NewGuid().ToString("N"));

@@ -37,7 +37,7 @@ public sealed class YamlFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Mutated_yaml_loads_or_is_refused_with_one_sentence()
     {
-        var corpus = Directory.GetFiles(Path.Combine(RepositoryRoot(), "experiments"), "*.yaml").Order().Select(File.ReadAllText).Append(SampleConfig).ToList();
+        var corpus = Directory.GetFiles(Path.Combine(TestData.RepositoryRoot, "experiments"), "*.yaml").Order().Select(File.ReadAllText).Append(SampleConfig).ToList();
         int cases = int.TryParse(Environment.GetEnvironmentVariable("ATELIER_FUZZ_CASES"), out int n) && n > 0 ? n : 3_000;
         int firstSeed = int.TryParse(Environment.GetEnvironmentVariable("ATELIER_FUZZ_SEED"), out int s) ? s : 1;
         string folder = TestData.TempDirectory();
@@ -109,12 +109,5 @@ public sealed class YamlFuzzTests(ITestOutputHelper output)
             var options = new TrainOptions();
             foreach (var (key, value) in fromFile ? YamlOptions.Read(path) : YamlOptions.Parse(text, path)) TrainOptionTable.Set(options, key, value);
         });
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Atelier.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("Atelier.sln not found above the test binaries.");
     }
 }

@@ -1,3 +1,4 @@
+using Atelier.Tests.Data;
 using System.Globalization;
 
 namespace Atelier.Tests.Packaging;
@@ -32,7 +33,7 @@ public sealed class PackagesFixture : IDisposable
 
     private static string CopySources(string target)
     {
-        string repository = RepositoryRoot();
+        string repository = TestData.RepositoryRoot;
         foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "LICENSE", "README.md" })
         {
             Directory.CreateDirectory(target);
@@ -49,13 +50,6 @@ public sealed class PackagesFixture : IDisposable
         foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
         foreach (var dir in Directory.GetDirectories(from))
             if (Path.GetFileName(dir) is not ("bin" or "obj")) CopyTree(dir, Path.Combine(to, Path.GetFileName(dir)));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Atelier.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("Atelier.sln not found above the test binaries.");
     }
 
     /// <summary>

@@ -12,7 +12,7 @@ public sealed class RunReportTests
     private static readonly string[] Classes = [.. FashionMnist.ClassNames];
 
     /// <summary>A run folder as a run leaves it; with results only when <paramref name="finished"/>; without validation figures when not <paramref name="validated"/> (val-size 0).</summary>
-    private static RunFolder FakeRun(string root, string label, Action<TrainOptions> configure, bool finished, int epochs = 6, double quality = 0.8, bool validated = true)
+    private static RunFolder FakeRun(string root, string label, Action<TrainOptions> configure, bool finished, int epochs = 6, double quality = 0.8, bool validated = true, double seconds = 1.5)
     {
         var folder = new RunFolder(Path.Combine(root, label));
         Directory.CreateDirectory(folder.Path);
@@ -22,8 +22,8 @@ public sealed class RunReportTests
         var history = new List<EpochMetrics>();
         for (int e = 1; e <= epochs; e++)
             history.Add(validated
-                ? new EpochMetrics(e, 1.0 / e, quality - 0.3 / e, e == 3 ? double.NaN : 1.2 / e, quality - 0.35 / e, options.LearningRate / e, 1.5)
-                : new EpochMetrics(e, 1.0 / e, quality - 0.3 / e, double.NaN, double.NaN, options.LearningRate / e, 1.5));
+                ? new EpochMetrics(e, 1.0 / e, quality - 0.3 / e, e == 3 ? double.NaN : 1.2 / e, quality - 0.35 / e, options.LearningRate / e, seconds)
+                : new EpochMetrics(e, 1.0 / e, quality - 0.3 / e, double.NaN, double.NaN, options.LearningRate / e, seconds));
         folder.WriteHistory(history);
         if (finished)
         {
@@ -115,6 +115,22 @@ public sealed class RunReportTests
         File.WriteAllText(Path.Combine(dir, "sweep-figures", "99-stale.svg"), "<svg/>");
         ExperimentReport.Write(report, Path.Combine(dir, "sweep.html"));
         Assert.False(File.Exists(Path.Combine(dir, "sweep-figures", "99-stale.svg")));
+    }
+
+    [Fact]
+    public void Validation_accuracy_is_drawn_against_training_minutes_so_a_faster_run_shows_first()
+    {
+        string root = TestData.TempDirectory();
+        FakeRun(root, "fast", o => { }, finished: true, seconds: 20);
+        FakeRun(root, "slow", o => o.BatchSize = 16, finished: true, seconds: 60);
+        var files = ExperimentReport.Write(ExperimentReport.Build("time", null, RunReportData.LoadExperiment(root), test: null), Path.Combine(TestData.TempDirectory(), "time.html"));
+        var doc = SvgAssert.WellFormed(File.ReadAllText(Assert.Single(files, f => f.EndsWith("-validation-accuracy-against-training-time.svg", StringComparison.Ordinal))));
+        var texts = SvgAssert.Texts(doc);
+        Assert.Contains("fast", texts);
+        Assert.Contains("slow", texts);
+        // 6 epochs of 60 s: the axis is in minutes and reaches 6.
+        Assert.Contains(texts, t => t.StartsWith("training time", StringComparison.Ordinal) && t.Contains("min", StringComparison.Ordinal));
+        Assert.Contains("6", texts);
     }
 
     [Fact]
