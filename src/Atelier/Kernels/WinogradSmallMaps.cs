@@ -65,21 +65,26 @@ internal static unsafe partial class WinogradConvolution
         }
     }
 
-    // The group's rows: the plane offset of each tile row's image and its first input (or output) row.
+    // One group's image rows, worked out once for all channels: row k's offset from the channel's start (minus the
+    // lane its column 0 sits at, see RowGroup.Offset) for each of the Count rows read or written, and its lane mask,
+    // empty for a row above or below the image or a tile row past the chunk (a masked load reads nothing there).
     private struct GroupRows
     {
-        public int Count;
-        public fixed long Image[4];
-        public fixed int Top[4];
+        public const int Max = 4 * 4;
+        public fixed long Offset[Max];
+        public fixed bool Valid[Max];
 
-        public GroupRows(int row, int count, int tilesY, long imageFloats, int padding)
+        // rows read or written per tile row: 4 input rows (first at 2·ty − padding) or 2 output rows (first at 2·ty).
+        public GroupRows(in RowGroup group, int row, int count, int tilesY, long imageFloats, int padding, int perTile, int height, int width, int column0)
         {
-            Count = count;
-            for (int k = 0; k < count; k++)
-            {
-                Image[k] = (row + k) / tilesY * imageFloats;
-                Top[k] = 2 * ((row + k) % tilesY) - padding;
-            }
+            for (int k = 0; k < group.Rows; k++)
+                for (int i = 0; i < perTile; i++)
+                {
+                    int r = 2 * ((row + k) % tilesY) - padding + i;
+                    bool valid = k < count && (uint)r < (uint)height;
+                    Valid[k * perTile + i] = valid;
+                    Offset[k * perTile + i] = valid ? (row + k) / tilesY * imageFloats + (long)r * width + column0 - group.Offset(k) : 0;
+                }
         }
     }
 
@@ -92,24 +97,33 @@ internal static unsafe partial class WinogradConvolution
             int c = g.C, h = g.H, w = g.W, b0 = -g.Padding.Width;
             long plane = (long)h * w;
             var group = new RowGroup(TilesX);
-            var mask0 = stackalloc Vector512<float>[4];
-            var mask2 = stackalloc Vector512<float>[4];
+            // Lane masks of row k's input columns from b0 and from b0 + 2 (the tiles' columns 0-1 and 2-3), then per row read.
+            var columns0 = stackalloc Vector512<float>[4];
+            var columns2 = stackalloc Vector512<float>[4];
             for (int k = 0; k < group.Rows; k++)
             {
-                mask0[k] = group.Columns(k, b0, w);
-                mask2[k] = group.Columns(k, b0 + 2, w);
+                columns0[k] = group.Columns(k, b0, w);
+                columns2[k] = group.Columns(k, b0 + 2, w);
             }
+            var mask0 = stackalloc Vector512<float>[GroupRows.Max];
+            var mask2 = stackalloc Vector512<float>[GroupRows.Max];
             for (int rr = 0; rr < rowCount; rr += group.Rows)
             {
-                var rows = new GroupRows(row0 + rr, Math.Min(group.Rows, rowCount - rr), TilesY, c * plane, g.Padding.Height);
-                var store = group.DenseMask(rows.Count);
+                int count = Math.Min(group.Rows, rowCount - rr);
+                var rows = new GroupRows(group, row0 + rr, count, TilesY, c * plane, g.Padding.Height, 4, h, w, b0);
+                for (int j = 0; j < group.Rows * 4; j++)
+                {
+                    mask0[j] = rows.Valid[j] ? columns0[j / 4] : default;
+                    mask2[j] = rows.Valid[j] ? columns2[j / 4] : default;
+                }
+                var store = group.DenseMask(count);
                 for (int ch = 0; ch < c; ch++)
                 {
                     float* channel = X + ch * plane;
-                    LoadGroup(channel, rows, 0, h, w, b0, group, mask0, mask2, out var d00, out var d01, out var d02, out var d03);
-                    LoadGroup(channel, rows, 1, h, w, b0, group, mask0, mask2, out var d10, out var d11, out var d12, out var d13);
-                    LoadGroup(channel, rows, 2, h, w, b0, group, mask0, mask2, out var d20, out var d21, out var d22, out var d23);
-                    LoadGroup(channel, rows, 3, h, w, b0, group, mask0, mask2, out var d30, out var d31, out var d32, out var d33);
+                    LoadGroup(channel, rows, 0, group.Rows, mask0, mask2, out var d00, out var d01, out var d02, out var d03);
+                    LoadGroup(channel, rows, 1, group.Rows, mask0, mask2, out var d10, out var d11, out var d12, out var d13);
+                    LoadGroup(channel, rows, 2, group.Rows, mask0, mask2, out var d20, out var d21, out var d22, out var d23);
+                    LoadGroup(channel, rows, 3, group.Rows, mask0, mask2, out var d30, out var d31, out var d32, out var d33);
                     // Bᵀ along rows, as TransformInput.
                     var t00 = d00 - d20; var t01 = d01 - d21; var t02 = d02 - d22; var t03 = d03 - d23;
                     var t10 = d10 + d20; var t11 = d11 + d21; var t12 = d12 + d22; var t13 = d13 + d23;
@@ -132,11 +146,13 @@ internal static unsafe partial class WinogradConvolution
             long plane = (long)oh * ow;
             nint positionStride = ld;
             var group = new RowGroup(TilesX);
-            var cols = stackalloc Vector512<float>[4];
-            for (int k = 0; k < group.Rows; k++) cols[k] = group.Columns(k, 0, ow);
+            var columns = stackalloc Vector512<float>[4];
+            for (int k = 0; k < group.Rows; k++) columns[k] = group.Columns(k, 0, ow);
+            var mask = stackalloc Vector512<float>[GroupRows.Max];
             for (int rr = 0; rr < rowCount; rr += group.Rows)
             {
-                var rows = new GroupRows(row0 + rr, Math.Min(group.Rows, rowCount - rr), TilesY, oc * plane, 0);
+                var rows = new GroupRows(group, row0 + rr, Math.Min(group.Rows, rowCount - rr), TilesY, oc * plane, 0, 2, oh, ow, 0);
+                for (int j = 0; j < group.Rows * 2; j++) mask[j] = rows.Valid[j] ? columns[j / 2] : default;
                 for (int o = 0; o < oc; o++)
                 {
                     float* src = m + (nint)o * Positions * ld + rr * TilesX;
@@ -160,35 +176,56 @@ internal static unsafe partial class WinogradConvolution
                         y10 = Vector512.Max(y10, Vector512<float>.Zero); y11 = Vector512.Max(y11, Vector512<float>.Zero);
                     }
                     // Each pair interleaved is the image rows' columns in the registers' layout (see RowGroup.Offset).
-                    var top = (Lo: Avx512F.PermuteVar16x32x2(y00, InterleaveLow, y01), Hi: Avx512F.PermuteVar16x32x2(y00, InterleaveHigh, y01));
-                    var bottom = (Lo: Avx512F.PermuteVar16x32x2(y10, InterleaveLow, y11), Hi: Avx512F.PermuteVar16x32x2(y10, InterleaveHigh, y11));
-                    for (int k = 0; k < rows.Count; k++)
+                    var topLo = Avx512F.PermuteVar16x32x2(y00, InterleaveLow, y01);
+                    var topHi = Avx512F.PermuteVar16x32x2(y00, InterleaveHigh, y01);
+                    var bottomLo = Avx512F.PermuteVar16x32x2(y10, InterleaveLow, y11);
+                    var bottomHi = Avx512F.PermuteVar16x32x2(y10, InterleaveHigh, y11);
+                    float* channel = Output + o * plane;
+                    if (group.Rows == 2)
                     {
-                        float* dst = Output + rows.Image[k] + o * plane + (long)rows.Top[k] * ow - group.Offset(k);
-                        bool high = group.InHigh(k);
-                        StoreMasked(dst, cols[k], high ? top.Hi : top.Lo, Accumulate);
-                        if (rows.Top[k] + 1 < oh) StoreMasked(dst + ow, cols[k], high ? bottom.Hi : bottom.Lo, Accumulate);
+                        StoreMasked(channel + rows.Offset[0], mask[0], topLo, Accumulate);
+                        StoreMasked(channel + rows.Offset[1], mask[1], bottomLo, Accumulate);
+                        StoreMasked(channel + rows.Offset[2], mask[2], topHi, Accumulate);
+                        StoreMasked(channel + rows.Offset[3], mask[3], bottomHi, Accumulate);
+                    }
+                    else
+                    {
+                        StoreMasked(channel + rows.Offset[0], mask[0], topLo, Accumulate);
+                        StoreMasked(channel + rows.Offset[1], mask[1], bottomLo, Accumulate);
+                        StoreMasked(channel + rows.Offset[2], mask[2], topLo, Accumulate);
+                        StoreMasked(channel + rows.Offset[3], mask[3], bottomLo, Accumulate);
+                        StoreMasked(channel + rows.Offset[4], mask[4], topHi, Accumulate);
+                        StoreMasked(channel + rows.Offset[5], mask[5], bottomHi, Accumulate);
+                        StoreMasked(channel + rows.Offset[6], mask[6], topHi, Accumulate);
+                        StoreMasked(channel + rows.Offset[7], mask[7], bottomHi, Accumulate);
                     }
                 }
             }
         }
 
-        // Input rows top + i of the group's tile rows, as Load does for one: the four tile columns j = 0..3 of 16 tiles.
+        // Input row i of each of the group's tile rows, as Load does for one: the four tile columns j = 0..3 of 16 tiles.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void LoadGroup(float* channel, in GroupRows rows, int i, int h, int w, int b0, in RowGroup group,
-            Vector512<float>* mask0, Vector512<float>* mask2,
+        private static void LoadGroup(float* channel, in GroupRows rows, int i, int groupRows, Vector512<float>* mask0, Vector512<float>* mask2,
             out Vector512<float> d0, out Vector512<float> d1, out Vector512<float> d2, out Vector512<float> d3)
         {
-            Vector512<float> lo0 = default, hi0 = default, lo2 = default, hi2 = default;
-            for (int k = 0; k < rows.Count; k++)
+            Vector512<float> lo0, hi0, lo2, hi2;
+            if (groupRows == 2)
             {
-                int r = rows.Top[k] + i;
-                if ((uint)r >= (uint)h) continue;
-                float* p = channel + rows.Image[k] + (long)r * w + b0 - group.Offset(k);
-                var a = Avx512F.MaskLoad(p, mask0[k], Vector512<float>.Zero);
-                var e = Avx512F.MaskLoad(p + 2, mask2[k], Vector512<float>.Zero);
-                if (group.InHigh(k)) { hi0 |= a; hi2 |= e; }
-                else { lo0 |= a; lo2 |= e; }
+                float* p0 = channel + rows.Offset[i], p1 = channel + rows.Offset[4 + i];
+                lo0 = Avx512F.MaskLoad(p0, mask0[i], Vector512<float>.Zero);
+                lo2 = Avx512F.MaskLoad(p0 + 2, mask2[i], Vector512<float>.Zero);
+                hi0 = Avx512F.MaskLoad(p1, mask0[4 + i], Vector512<float>.Zero);
+                hi2 = Avx512F.MaskLoad(p1 + 2, mask2[4 + i], Vector512<float>.Zero);
+            }
+            else
+            {
+                // Rows 0 and 1 share the low register, 2 and 3 the high one, in disjoint lanes.
+                float* p0 = channel + rows.Offset[i], p1 = channel + rows.Offset[4 + i];
+                float* p2 = channel + rows.Offset[8 + i], p3 = channel + rows.Offset[12 + i];
+                lo0 = Avx512F.MaskLoad(p0, mask0[i], Vector512<float>.Zero) | Avx512F.MaskLoad(p1, mask0[4 + i], Vector512<float>.Zero);
+                lo2 = Avx512F.MaskLoad(p0 + 2, mask2[i], Vector512<float>.Zero) | Avx512F.MaskLoad(p1 + 2, mask2[4 + i], Vector512<float>.Zero);
+                hi0 = Avx512F.MaskLoad(p2, mask0[8 + i], Vector512<float>.Zero) | Avx512F.MaskLoad(p3, mask0[12 + i], Vector512<float>.Zero);
+                hi2 = Avx512F.MaskLoad(p2 + 2, mask2[8 + i], Vector512<float>.Zero) | Avx512F.MaskLoad(p3 + 2, mask2[12 + i], Vector512<float>.Zero);
             }
             d0 = Avx512F.PermuteVar16x32x2(lo0, EvenLanes, hi0);
             d1 = Avx512F.PermuteVar16x32x2(lo0, OddLanes, hi0);
@@ -207,22 +244,32 @@ internal static unsafe partial class WinogradConvolution
             long plane = (long)oh * ow;
             nint positionStride = ld;
             var group = new RowGroup(TilesX);
-            var cols = stackalloc Vector512<float>[4];
-            for (int k = 0; k < group.Rows; k++) cols[k] = group.Columns(k, 0, ow);
+            var columns = stackalloc Vector512<float>[4];
+            for (int k = 0; k < group.Rows; k++) columns[k] = group.Columns(k, 0, ow);
+            var mask = stackalloc Vector512<float>[GroupRows.Max];
             for (int rr = 0; rr < rowCount; rr += group.Rows)
             {
-                var rows = new GroupRows(row0 + rr, Math.Min(group.Rows, rowCount - rr), TilesY, oc * plane, 0);
-                var store = group.DenseMask(rows.Count);
+                int count = Math.Min(group.Rows, rowCount - rr);
+                var rows = new GroupRows(group, row0 + rr, count, TilesY, oc * plane, 0, 2, oh, ow, 0);
+                for (int j = 0; j < group.Rows * 2; j++) mask[j] = rows.Valid[j] ? columns[j / 2] : default;
+                var store = group.DenseMask(count);
                 for (int o = 0; o < oc; o++)
                 {
-                    Vector512<float> lo0 = default, hi0 = default, lo1 = default, hi1 = default;
-                    for (int k = 0; k < rows.Count; k++)
+                    float* channel = Dy + o * plane;
+                    Vector512<float> lo0, hi0, lo1, hi1;
+                    if (group.Rows == 2)
                     {
-                        float* src = Dy + rows.Image[k] + o * plane + (long)rows.Top[k] * ow - group.Offset(k);
-                        var a = Avx512F.MaskLoad(src, cols[k], Vector512<float>.Zero);
-                        var e = rows.Top[k] + 1 < oh ? Avx512F.MaskLoad(src + ow, cols[k], Vector512<float>.Zero) : Vector512<float>.Zero;
-                        if (group.InHigh(k)) { hi0 |= a; hi1 |= e; }
-                        else { lo0 |= a; lo1 |= e; }
+                        lo0 = Avx512F.MaskLoad(channel + rows.Offset[0], mask[0], Vector512<float>.Zero);
+                        lo1 = Avx512F.MaskLoad(channel + rows.Offset[1], mask[1], Vector512<float>.Zero);
+                        hi0 = Avx512F.MaskLoad(channel + rows.Offset[2], mask[2], Vector512<float>.Zero);
+                        hi1 = Avx512F.MaskLoad(channel + rows.Offset[3], mask[3], Vector512<float>.Zero);
+                    }
+                    else
+                    {
+                        lo0 = Avx512F.MaskLoad(channel + rows.Offset[0], mask[0], Vector512<float>.Zero) | Avx512F.MaskLoad(channel + rows.Offset[2], mask[2], Vector512<float>.Zero);
+                        lo1 = Avx512F.MaskLoad(channel + rows.Offset[1], mask[1], Vector512<float>.Zero) | Avx512F.MaskLoad(channel + rows.Offset[3], mask[3], Vector512<float>.Zero);
+                        hi0 = Avx512F.MaskLoad(channel + rows.Offset[4], mask[4], Vector512<float>.Zero) | Avx512F.MaskLoad(channel + rows.Offset[6], mask[6], Vector512<float>.Zero);
+                        hi1 = Avx512F.MaskLoad(channel + rows.Offset[5], mask[5], Vector512<float>.Zero) | Avx512F.MaskLoad(channel + rows.Offset[7], mask[7], Vector512<float>.Zero);
                     }
                     var y00 = Avx512F.PermuteVar16x32x2(lo0, EvenLanes, hi0);
                     var y01 = Avx512F.PermuteVar16x32x2(lo0, OddLanes, hi0);
