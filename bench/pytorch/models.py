@@ -345,6 +345,27 @@ def resnet_small(o: ModelOptions) -> nn.Sequential:
     return _resnet(o, (16, 32, 64), 1)
 
 
+def _conv_bn_relu(in_c: int, out_c: int) -> list:
+    return [_res_conv(in_c, out_c, 3, 1), nn.BatchNorm2d(out_c), nn.ReLU()]
+
+
+def _residual_pair(c: int) -> Residual:
+    return Residual(nn.Sequential(*_conv_bn_relu(c, c), *_conv_bn_relu(c, c)))
+
+
+def resnet9(o: ModelOptions) -> nn.Sequential:
+    """ResNets.ResNet9: DAWNBench's ResNet-9 at half width."""
+    layers: list = _conv_bn_relu(o.channels, 32)
+    layers += [*_conv_bn_relu(32, 64), nn.MaxPool2d(2), _residual_pair(64)]
+    layers += [*_conv_bn_relu(64, 128), nn.MaxPool2d(2)]
+    layers += [*_conv_bn_relu(128, 256), nn.MaxPool2d(2), _residual_pair(256)]
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+    if o.dropout is not None and o.dropout > 0:
+        layers.append(nn.Dropout(o.dropout))
+    layers.append(nn.Linear(256, o.classes))
+    return nn.Sequential(*layers)
+
+
 # ---- registry (ModelZoo.cs names) ----------------------------------------------------------------
 
 MODELS: dict[str, Callable[[ModelOptions], nn.Sequential]] = {
@@ -369,6 +390,7 @@ MODELS: dict[str, Callable[[ModelOptions], nn.Sequential]] = {
     "vgg16": vgg16,
     "resnet": resnet,
     "resnet-small": resnet_small,
+    "resnet9": resnet9,
 }
 
 

@@ -30,6 +30,7 @@ public static class ModelZoo
         new("vgg16", "003 VGG-16", "VGG-16 with BN, 4 pools for 28x28", Vggs.Vgg16),
         new("resnet", "reports' future work", "ResNet: stages 32/64/128, 2 basic blocks each", ResNets.ResNet),
         new("resnet-small", "reports' future work", "ResNet: stages 16/32/64, 1 basic block each", ResNets.ResNetSmall),
+        new("resnet9", "DAWNBench ResNet-9, half width", "conv 32, 64 + pool + residual, 128 + pool, 256 + pool + residual", ResNets.ResNet9),
     ];
 
     public static ModelInfo Get(string name) =>
