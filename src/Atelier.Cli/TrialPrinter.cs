@@ -63,11 +63,7 @@ internal sealed class TrialPrinter(Study study, int? trials)
 
     /// <summary>"lr=0.01234 optimizer=sgd": floats to 4 significant digits, the rest as stored.</summary>
     public static string Params(FrozenTrial trial) =>
-        trial.Params.Count == 0 ? "no parameters" : string.Join(" ", trial.Params.Keys.Select(k => $"{k}={Short(trial, k)}"));
-
-    private static string? Short(FrozenTrial trial, string name) => trial.Distributions[name] is FloatDistribution { Step: null }
-        ? trial.Params[name].ToString("G4", CultureInfo.InvariantCulture)
-        : trial.Param(name);
+        trial.Params.Count == 0 ? "no parameters" : string.Join(" ", trial.Params.Keys.Select(k => $"{k}={trial.ShortParam(k)}"));
 
     private sealed class EpochObserver(TrialPrinter printer, Trial trial) : ITrainingObserver
     {

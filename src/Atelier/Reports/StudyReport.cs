@@ -69,7 +69,7 @@ public static class StudyReport
     public static Table BestTable(FrozenTrial best)
     {
         var rows = new List<string[]> { new[] { "value", Value(best.Value) }, new[] { "trial", best.Number.ToString(CultureInfo.InvariantCulture) } };
-        foreach (var name in best.Params.Keys.Order(StringComparer.Ordinal)) rows.Add([name, best.Param(name)!]);
+        foreach (var name in best.Params.Keys.Order(StringComparer.Ordinal)) rows.Add([name, best.ShortParam(name)!]);
         return new Table(["", "best trial"], rows);
     }
 
@@ -80,7 +80,7 @@ public static class StudyReport
         var table = new Table(["Trial", "State", "Value", "Parameters", "Worker", "Seconds"], ordered.Select(t => new[]
         {
             t.Number.ToString(CultureInfo.InvariantCulture), t.State.Name(), Value(t.Value),
-            string.Join(", ", t.Params.Keys.Order(StringComparer.Ordinal).Select(k => $"{k}={t.Param(k)}")),
+            string.Join(", ", t.Params.Keys.Order(StringComparer.Ordinal).Select(k => $"{k}={t.ShortParam(k)}")),
             t.Worker ?? "-", t.Seconds is { } s && t.Completed is not null ? s.ToString("0.0", CultureInfo.InvariantCulture) : "-",
         }).ToList());
         if (best is not null) table.Bold.Add(ordered.FindIndex(t => t.Id == best.Id));

@@ -21,6 +21,11 @@ public sealed record FrozenTrial(
     /// <summary>The parameter as text ("0.001", "adam"); null when the trial has none of that name.</summary>
     public string? Param(string name) => Params.TryGetValue(name, out var v) ? Distributions[name].Format(v) : null;
 
+    /// <summary>The parameter for reading: a continuous float to 4 significant digits (0.004576), the rest as <see cref="Param"/>.</summary>
+    public string? ShortParam(string name) => Params.TryGetValue(name, out var v) && Distributions[name] is FloatDistribution { Step: null }
+        ? v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)
+        : Param(name);
+
     /// <summary>The last step reported, or null.</summary>
     public int? LastStep => IntermediateValues.Count == 0 ? null : IntermediateValues.Keys.Max();
 

@@ -150,6 +150,19 @@ public sealed class StudyReportTests
     }
 
     [Fact]
+    public void The_best_trial_and_trial_tables_show_continuous_floats_to_four_digits_and_steps_as_stored()
+    {
+        var trial = StudyReportFixture.Trial(3, TrialState.Complete, 0.9417,
+            new() { ["lr"] = 0.0045758344027791885, ["dropout"] = 0.15000000000000002, ["batch-size"] = 1 },
+            new() { ["lr"] = new FloatDistribution(1e-4, 1e-1, log: true), ["dropout"] = new FloatDistribution(0, 0.5, step: 0.05), ["batch-size"] = new CategoricalDistribution(["64", "128"]) });
+        var best = StudyReport.BestTable(trial).Rows.ToDictionary(r => r[0], r => r[1]);
+        Assert.Equal("0.004576", best["lr"]);
+        Assert.Equal("0.15", best["dropout"]);
+        Assert.Equal("128", best["batch-size"]);
+        Assert.Equal("batch-size=128, dropout=0.15, lr=0.004576", StudyReport.TrialTable([trial]).Rows.Single()[3]);
+    }
+
+    [Fact]
     public void A_maximised_study_draws_its_best_so_far_upwards()
     {
         var record = StudyReportFixture.Record(StudyDirection.Maximize);
