@@ -485,25 +485,8 @@ internal static unsafe partial class WinogradConvolution
                     for (int o = 0; o < oc; o++)
                     {
                         float* src = m + (nint)o * Positions * ld + t0;
-                        var m00 = Vector512.Load(src); var m01 = Vector512.Load(src + positionStride);
-                        var m02 = Vector512.Load(src + 2 * positionStride); var m03 = Vector512.Load(src + 3 * positionStride);
-                        var m10 = Vector512.Load(src + 4 * positionStride); var m11 = Vector512.Load(src + 5 * positionStride);
-                        var m12 = Vector512.Load(src + 6 * positionStride); var m13 = Vector512.Load(src + 7 * positionStride);
-                        var m20 = Vector512.Load(src + 8 * positionStride); var m21 = Vector512.Load(src + 9 * positionStride);
-                        var m22 = Vector512.Load(src + 10 * positionStride); var m23 = Vector512.Load(src + 11 * positionStride);
-                        var m30 = Vector512.Load(src + 12 * positionStride); var m31 = Vector512.Load(src + 13 * positionStride);
-                        var m32 = Vector512.Load(src + 14 * positionStride); var m33 = Vector512.Load(src + 15 * positionStride);
-                        // Aᵀ along rows: s0 = m0 + m1 + m2, s1 = m1 - m2 - m3; then the same along columns.
-                        var s00 = m00 + m10 + m20; var s01 = m01 + m11 + m21; var s02 = m02 + m12 + m22; var s03 = m03 + m13 + m23;
-                        var s10 = m10 - m20 - m30; var s11 = m11 - m21 - m31; var s12 = m12 - m22 - m32; var s13 = m13 - m23 - m33;
                         var b = Bias is null ? Vector512<float>.Zero : Vector512.Create(Bias[o]);
-                        var y00 = s00 + s01 + s02 + b; var y01 = s01 - s02 - s03 + b;
-                        var y10 = s10 + s11 + s12 + b; var y11 = s11 - s12 - s13 + b;
-                        if (Relu)
-                        {
-                            y00 = Vector512.Max(y00, Vector512<float>.Zero); y01 = Vector512.Max(y01, Vector512<float>.Zero);
-                            y10 = Vector512.Max(y10, Vector512<float>.Zero); y11 = Vector512.Max(y11, Vector512<float>.Zero);
-                        }
+                        OutputTiles(src, positionStride, false, default, b, Relu, out var y00, out var y01, out var y10, out var y11);
                         float* dst = Output + (((nint)n * oc + o) * oh + 2 * ty) * ow + col0;
                         StoreInterleaved(dst, y00, y01, colsLo, colsHi, Accumulate);
                         if (secondRow) StoreInterleaved(dst + ow, y10, y11, colsLo, colsHi, Accumulate);
@@ -511,6 +494,39 @@ internal static unsafe partial class WinogradConvolution
                 }
             }
         }
+    }
+
+    // Y = Aᵀ M A + b for a vector of tiles (max(Y, 0) with relu), M's 16 positions positionStride apart from src; the
+    // loads reordered by order when permute (a group's expansion from the dense tile order, see RowGroup).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OutputTiles(float* src, nint positionStride, bool permute, Vector512<int> order, Vector512<float> b, bool relu,
+        out Vector512<float> y00, out Vector512<float> y01, out Vector512<float> y10, out Vector512<float> y11)
+    {
+        var m00 = Position(src, 0, positionStride, permute, order); var m01 = Position(src, 1, positionStride, permute, order);
+        var m02 = Position(src, 2, positionStride, permute, order); var m03 = Position(src, 3, positionStride, permute, order);
+        var m10 = Position(src, 4, positionStride, permute, order); var m11 = Position(src, 5, positionStride, permute, order);
+        var m12 = Position(src, 6, positionStride, permute, order); var m13 = Position(src, 7, positionStride, permute, order);
+        var m20 = Position(src, 8, positionStride, permute, order); var m21 = Position(src, 9, positionStride, permute, order);
+        var m22 = Position(src, 10, positionStride, permute, order); var m23 = Position(src, 11, positionStride, permute, order);
+        var m30 = Position(src, 12, positionStride, permute, order); var m31 = Position(src, 13, positionStride, permute, order);
+        var m32 = Position(src, 14, positionStride, permute, order); var m33 = Position(src, 15, positionStride, permute, order);
+        // Aᵀ along rows: s0 = m0 + m1 + m2, s1 = m1 - m2 - m3; then the same along columns.
+        var s00 = m00 + m10 + m20; var s01 = m01 + m11 + m21; var s02 = m02 + m12 + m22; var s03 = m03 + m13 + m23;
+        var s10 = m10 - m20 - m30; var s11 = m11 - m21 - m31; var s12 = m12 - m22 - m32; var s13 = m13 - m23 - m33;
+        y00 = s00 + s01 + s02 + b; y01 = s01 - s02 - s03 + b;
+        y10 = s10 + s11 + s12 + b; y11 = s11 - s12 - s13 + b;
+        if (relu)
+        {
+            y00 = Vector512.Max(y00, Vector512<float>.Zero); y01 = Vector512.Max(y01, Vector512<float>.Zero);
+            y10 = Vector512.Max(y10, Vector512<float>.Zero); y11 = Vector512.Max(y11, Vector512<float>.Zero);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Position(float* src, int xi, nint positionStride, bool permute, Vector512<int> order)
+    {
+        var v = Vector512.Load(src + xi * positionStride);
+        return permute ? Avx512F.PermuteVar16x32(v, order) : v;
     }
 
     // Lanes e of a 16-wide load at input column start + e that fall inside [0, w).

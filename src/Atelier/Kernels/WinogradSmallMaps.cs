@@ -45,7 +45,10 @@ internal static unsafe partial class WinogradConvolution
 
         public Vector512<float> ToDense(Vector512<float> v) => tilesX == Lanes ? v : Avx512F.PermuteVar16x32(v, compress);
 
-        public Vector512<float> FromDense(Vector512<float> v) => tilesX == Lanes ? v : Avx512F.PermuteVar16x32(v, expand);
+        /// <summary>Whether a vector read in the dense order needs <see cref="ExpandOrder"/> to hold the group's lanes.</summary>
+        public bool Expands => tilesX != Lanes;
+
+        public Vector512<int> ExpandOrder => expand;
 
         /// <summary>The dense lanes that hold tiles of the group's first <paramref name="rows"/> rows.</summary>
         public Vector512<float> DenseMask(int rows) => Vector512.LessThan(LaneIndex, Vector512.Create(rows * tilesX)).AsSingle();
@@ -73,10 +76,19 @@ internal static unsafe partial class WinogradConvolution
         public const int Max = 4 * 4;
         public fixed long Offset[Max];
         public fixed bool Valid[Max];
+        private readonly int perTile, groupRows;
+
+        /// <summary>Each row's lane mask: its columns' mask (columns[k] for tile row k), or empty where the row is not read.</summary>
+        public readonly void Masks(Vector512<float>* columns, Vector512<float>* mask)
+        {
+            for (int j = 0; j < groupRows * perTile; j++) mask[j] = Valid[j] ? columns[j / perTile] : default;
+        }
 
         // rows read or written per tile row: 4 input rows (first at 2·ty − padding) or 2 output rows (first at 2·ty).
         public GroupRows(in RowGroup group, int row, int count, int tilesY, long imageFloats, int padding, int perTile, int height, int width, int column0)
         {
+            this.perTile = perTile;
+            groupRows = group.Rows;
             for (int k = 0; k < group.Rows; k++)
                 for (int i = 0; i < perTile; i++)
                 {
@@ -111,11 +123,8 @@ internal static unsafe partial class WinogradConvolution
             {
                 int count = Math.Min(group.Rows, rowCount - rr);
                 var rows = new GroupRows(group, row0 + rr, count, TilesY, c * plane, g.Padding.Height, 4, h, w, b0);
-                for (int j = 0; j < group.Rows * 4; j++)
-                {
-                    mask0[j] = rows.Valid[j] ? columns0[j / 4] : default;
-                    mask2[j] = rows.Valid[j] ? columns2[j / 4] : default;
-                }
+                rows.Masks(columns0, mask0);
+                rows.Masks(columns2, mask2);
                 var store = group.DenseMask(count);
                 for (int ch = 0; ch < c; ch++)
                 {
@@ -152,29 +161,12 @@ internal static unsafe partial class WinogradConvolution
             for (int rr = 0; rr < rowCount; rr += group.Rows)
             {
                 var rows = new GroupRows(group, row0 + rr, Math.Min(group.Rows, rowCount - rr), TilesY, oc * plane, 0, 2, oh, ow, 0);
-                for (int j = 0; j < group.Rows * 2; j++) mask[j] = rows.Valid[j] ? columns[j / 2] : default;
+                rows.Masks(columns, mask);
                 for (int o = 0; o < oc; o++)
                 {
                     float* src = m + (nint)o * Positions * ld + rr * TilesX;
-                    var m00 = group.FromDense(Vector512.Load(src)); var m01 = group.FromDense(Vector512.Load(src + positionStride));
-                    var m02 = group.FromDense(Vector512.Load(src + 2 * positionStride)); var m03 = group.FromDense(Vector512.Load(src + 3 * positionStride));
-                    var m10 = group.FromDense(Vector512.Load(src + 4 * positionStride)); var m11 = group.FromDense(Vector512.Load(src + 5 * positionStride));
-                    var m12 = group.FromDense(Vector512.Load(src + 6 * positionStride)); var m13 = group.FromDense(Vector512.Load(src + 7 * positionStride));
-                    var m20 = group.FromDense(Vector512.Load(src + 8 * positionStride)); var m21 = group.FromDense(Vector512.Load(src + 9 * positionStride));
-                    var m22 = group.FromDense(Vector512.Load(src + 10 * positionStride)); var m23 = group.FromDense(Vector512.Load(src + 11 * positionStride));
-                    var m30 = group.FromDense(Vector512.Load(src + 12 * positionStride)); var m31 = group.FromDense(Vector512.Load(src + 13 * positionStride));
-                    var m32 = group.FromDense(Vector512.Load(src + 14 * positionStride)); var m33 = group.FromDense(Vector512.Load(src + 15 * positionStride));
-                    // Aᵀ along rows, then along columns, as TransformOutput.
-                    var s00 = m00 + m10 + m20; var s01 = m01 + m11 + m21; var s02 = m02 + m12 + m22; var s03 = m03 + m13 + m23;
-                    var s10 = m10 - m20 - m30; var s11 = m11 - m21 - m31; var s12 = m12 - m22 - m32; var s13 = m13 - m23 - m33;
                     var b = Bias is null ? Vector512<float>.Zero : Vector512.Create(Bias[o]);
-                    var y00 = s00 + s01 + s02 + b; var y01 = s01 - s02 - s03 + b;
-                    var y10 = s10 + s11 + s12 + b; var y11 = s11 - s12 - s13 + b;
-                    if (Relu)
-                    {
-                        y00 = Vector512.Max(y00, Vector512<float>.Zero); y01 = Vector512.Max(y01, Vector512<float>.Zero);
-                        y10 = Vector512.Max(y10, Vector512<float>.Zero); y11 = Vector512.Max(y11, Vector512<float>.Zero);
-                    }
+                    OutputTiles(src, positionStride, group.Expands, group.ExpandOrder, b, Relu, out var y00, out var y01, out var y10, out var y11);
                     // Each pair interleaved is the image rows' columns in the registers' layout (see RowGroup.Offset).
                     var topLo = Avx512F.PermuteVar16x32x2(y00, InterleaveLow, y01);
                     var topHi = Avx512F.PermuteVar16x32x2(y00, InterleaveHigh, y01);
@@ -251,7 +243,7 @@ internal static unsafe partial class WinogradConvolution
             {
                 int count = Math.Min(group.Rows, rowCount - rr);
                 var rows = new GroupRows(group, row0 + rr, count, TilesY, oc * plane, 0, 2, oh, ow, 0);
-                for (int j = 0; j < group.Rows * 2; j++) mask[j] = rows.Valid[j] ? columns[j / 2] : default;
+                rows.Masks(columns, mask);
                 var store = group.DenseMask(count);
                 for (int o = 0; o < oc; o++)
                 {
