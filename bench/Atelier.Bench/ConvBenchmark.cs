@@ -10,7 +10,8 @@ namespace Atelier.Bench;
 /// <summary>
 /// Each distinct convolution of a zoo model, timed alone: forward, input gradient and weight gradient, with the kernel
 /// the engine picks, as milliseconds and GFLOP/s. With --ab, the Winograd row grouping of small maps off and on,
-/// alternating in one process (the same bits, so only the time differs).
+/// alternating in one process (the same bits, so only the time differs). With --frozen, inference's choice: the forward
+/// pass by Winograd with filters prepared once (as a folded model runs it) against im2col, for every 3x3 stride-1 layer.
 /// </summary>
 internal static class ConvBenchmark
 {
@@ -18,7 +19,7 @@ internal static class ConvBenchmark
     {
         string[] models = ["resnet"];
         int batch = 64, reps = 15;
-        bool ab = false;
+        bool ab = false, frozen = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -28,11 +29,13 @@ internal static class ConvBenchmark
                 case "--reps": reps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--threads": Workers.ThreadCount = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--ab": ab = true; break;
+                case "--frozen": frozen = true; break;
                 default: Console.Error.WriteLine($"Unknown option '{args[i]}'."); return 2;
             }
         }
         Console.WriteLine($"threads {Workers.ThreadCount}, batch {batch}, medians of {reps}, load average {BenchSupport.LoadAverage():F2}");
-        Console.WriteLine($"{"layer",-34} {"kernel",-9} {"fwd ms",8} {"dx ms",8} {"dw ms",8} {"GFLOP/s",8}" + (ab ? $" {"ungrouped ms",13} {"speed-up",9}" : ""));
+        Console.WriteLine($"{"layer",-34} {"kernel",-9} {"fwd ms",8} {"dx ms",8} {"dw ms",8} {"GFLOP/s",8}" + (ab ? $" {"ungrouped ms",13} {"speed-up",9}" : "")
+            + (frozen ? $" {"prepared ms",12} {"im2col ms",10}" : ""));
         foreach (var name in models)
         {
             Console.WriteLine(name);
@@ -49,6 +52,11 @@ internal static class ConvBenchmark
                     grouped = Time(g, reps); // again after the other, so drift shows in neither alone
                     line += string.Create(CultureInfo.InvariantCulture, $" {plain.Total,13:F3} {plain.Total / grouped.Total,9:F2}x");
                 }
+                if (frozen && g.Kernel == new Size2d(3, 3) && g.Stride == new Size2d(1, 1) && g.C >= 16)
+                {
+                    var (prepared, im2col) = FrozenForward(g, reps);
+                    line += string.Create(CultureInfo.InvariantCulture, $" {prepared,12:F3} {im2col,10:F3}");
+                }
                 Console.WriteLine(line);
             }
         }
@@ -64,6 +72,7 @@ internal static class ConvBenchmark
     private static List<ConvGeometry> Geometries(string name, int batch)
     {
         var model = ModelZoo.Create(name, new ModelOptions(), new Rng(1));
+        model.Eval(); // batch norm refuses one value per channel in training mode
         using (Tape.NoGrad()) model.Forward(new Tensor(new Shape(batch, 1, 28, 28)));
         return model.Modules().Select(m => m.Module).OfType<Conv2d>().Select(c => c.LastGeometry).Distinct().ToList();
     }
@@ -78,6 +87,20 @@ internal static class ConvBenchmark
         double data = BenchSupport.MedianSeconds(() => Convolution.Backward(dx, false, default, false, default, false, dy, x, w, g, columns, staging), reps);
         double weights = BenchSupport.MedianSeconds(() => Convolution.Backward(default, false, dw, false, default, false, dy, x, w, g, columns, staging), reps);
         return new Times(forward * 1e3, data * 1e3, weights * 1e3);
+    }
+
+    // Forward ms by Winograd with prepared filters, whatever the tile count, and by im2col.
+    private static (double Prepared, double Im2Col) FrozenForward(ConvGeometry g, int reps)
+    {
+        var rng = new Rng(3);
+        float[] x = Random(rng, g.N * g.C * g.H * g.W), w = Random(rng, g.OutC * g.C * 9), y = new float[g.N * g.OutC * g.OutPlane];
+        float[] columns = new float[Convolution.ColumnsLength(g)], staging = new float[Math.Max(1, Convolution.StagingLength(g))];
+        var filters = WinogradConvolution.Prepare(w, g.C, g.OutC);
+        double prepared = BenchSupport.MedianSeconds(() => WinogradConvolution.Forward(y, x, w, default, g, relu: true, filters), reps);
+        WinogradConvolution.Enabled = false;
+        double im2col = BenchSupport.MedianSeconds(() => Convolution.Forward(y, x, w, default, g, columns, staging, relu: true), reps);
+        WinogradConvolution.Enabled = true;
+        return (prepared * 1e3, im2col * 1e3);
     }
 
     private static float[] Random(Rng rng, int n)

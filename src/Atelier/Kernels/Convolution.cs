@@ -49,7 +49,7 @@ public static class Convolution
             if (relu) ReluInPlace(output, g);
             return;
         }
-        if (WinogradConvolution.Handles(g))
+        if (WinogradConvolution.Handles(g, prepared: winograd is not null))
         {
             WinogradConvolution.Forward(output, x, weight, bias, g, relu, winograd);
             return;

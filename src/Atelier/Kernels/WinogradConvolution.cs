@@ -23,14 +23,15 @@ internal static unsafe partial class WinogradConvolution
 
     /// <summary>
     /// Whether the forward pass goes through Winograd: 3x3, stride 1, padding ≤ 1, enough channels to pay for the
-    /// transforms, and at least one full 32-tile panel in the batch. Below that the filter transform, redone each call,
-    /// outweighs the savings: one 7x7 image of 128 channels (16 tiles) took 0.30 ms here against im2col's 0.17 ms,
-    /// while one 14x14 image of 64 (49 tiles) took 0.12 against 0.25 (1 thread).
+    /// transforms, and enough tiles in the batch: 32 when the filters are transformed in the call, 16 when they were
+    /// prepared once (a frozen layer). Below, im2col wins: one 7x7 image of 128 channels (16 tiles) took 0.30 ms here
+    /// against im2col's 0.17 ms when the filters were transformed each call, but 0.10 ms with prepared filters; one
+    /// 3x3 image of 256 channels (4 tiles) took 0.40 ms with prepared filters against 0.34 (1 thread, `bench -- conv --frozen`).
     /// </summary>
-    public static bool Handles(in ConvGeometry g) =>
+    public static bool Handles(in ConvGeometry g, bool prepared = false) =>
         Enabled && Avx512F.IsSupported && g.Kernel == new Size2d(3, 3) && g.Stride == new Size2d(1, 1)
         && g.Padding.Height <= 1 && g.Padding.Width <= 1 && g.C >= 16 && g.OutC >= 16 && g.C <= 2048 && g.OutC <= 2048
-        && g.OH >= 1 && g.OW >= 1 && (long)g.N * ((g.OH + 1) / 2) * ((g.OW + 1) / 2) >= 32;
+        && g.OH >= 1 && g.OW >= 1 && (long)g.N * ((g.OH + 1) / 2) * ((g.OW + 1) / 2) >= (prepared ? 16 : 32);
 
     /// <summary>
     /// Whether the gradients go through Winograd too: from 32 channels on both sides (1 thread, batch 64, backward by

@@ -157,6 +157,8 @@ public sealed class ConvolutionTests
         Assert.False(WinogradConvolution.Handles(new ConvGeometry(64, 32, 14, 14, 64, 3, 2, 1)));
         // One small image has too few tiles to pay for the filter transform; a batch of them has enough.
         Assert.False(WinogradConvolution.Handles(new ConvGeometry(1, 128, 7, 7, 128, 3, 1, 1)));
+        Assert.True(WinogradConvolution.Handles(new ConvGeometry(1, 128, 7, 7, 128, 3, 1, 1), prepared: true)); // 16 tiles: enough with prepared filters
+        Assert.False(WinogradConvolution.Handles(new ConvGeometry(1, 256, 3, 3, 256, 3, 1, 1), prepared: true)); // 4 tiles
         Assert.True(WinogradConvolution.Handles(new ConvGeometry(2, 128, 7, 7, 128, 3, 1, 1)));
         Assert.True(WinogradConvolution.Handles(new ConvGeometry(1, 64, 14, 14, 64, 3, 1, 1)));
         Assert.True(WinogradConvolution.HandlesBackward(new ConvGeometry(64, 32, 14, 14, 64, 3, 1, 1)));
