@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 DEFAULT_MODELS = ["mlp", "mlp-bn", "cnn", "cnn-c", "cnn-wide", "resnet-small"]
 DEFAULT_BATCHES = [1, 64, 256]
 # Models PyTorch runs so slowly (cnn-wide: ~72 img/s at batch 64) that their rows get a smaller time box.
-SLOW_MODELS = {"cnn-wide", "vgg11", "vgg16", "resnet"}
+SLOW_MODELS = {"cnn-wide", "vgg11", "vgg16", "resnet", "resnet9"}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
