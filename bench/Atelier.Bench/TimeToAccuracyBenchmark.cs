@@ -20,7 +20,8 @@ internal static class TimeToAccuracyBenchmark
 
     public static int Run(string[] args)
     {
-        var options = new TrainOptions { Output = Path.Combine(Path.GetTempPath(), $"atelier-tta-{Environment.ProcessId}") };
+        string scratch = Path.Combine(Path.GetTempPath(), $"atelier-tta-{Environment.ProcessId}");
+        var options = new TrainOptions { Output = scratch };
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--set" && i + 1 < args.Length && args[i + 1].Split('=', 2) is [var name, var value])
@@ -51,7 +52,7 @@ internal static class TimeToAccuracyBenchmark
         var result = new TrainingRun(options, observer).RunIn(data, folder, CancellationToken.None);
         clock.Stop();
         double total = clock.Elapsed.TotalSeconds;
-        Directory.Delete(options.Output, recursive: true);
+        if (options.Output == scratch) Directory.Delete(scratch, recursive: true); // a folder given with --set output=DIR keeps the run
 
         bool met = result.Test.Accuracy >= TargetAccuracy && total < TargetSeconds;
         var points = observer.Points;
