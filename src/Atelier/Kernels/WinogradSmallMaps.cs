@@ -54,10 +54,9 @@ internal static unsafe partial class WinogradConvolution
         public Vector512<float> DenseMask(int rows) => Vector512.LessThan(LaneIndex, Vector512.Create(rows * tilesX)).AsSingle();
 
         // Image columns travel as a pair of registers (32 lanes, the tiles' columns 2·tx and 2·tx + 1 side by side):
-        // row k of the group sits at lanes [k·2L, (k + 1)·2L) of the pair, its column 0 at lane Offset(k) of one register.
+        // row k of the group sits at lanes [k·2L, (k + 1)·2L) of the pair (the low register for the first 16), its
+        // column 0 at lane Offset(k) of its register.
         public int Offset(int k) => k * 2 * Lanes % 16;
-
-        public bool InHigh(int k) => k * 2 * Lanes >= 16;
 
         /// <summary>Row k's lanes whose column (start + lane − Offset(k)) lies in [0, width).</summary>
         public Vector512<float> Columns(int k, int start, int width)
@@ -68,9 +67,10 @@ internal static unsafe partial class WinogradConvolution
         }
     }
 
-    // One group's image rows, worked out once for all channels: row k's offset from the channel's start (minus the
-    // lane its column 0 sits at, see RowGroup.Offset) for each of the Count rows read or written, and its lane mask,
-    // empty for a row above or below the image or a tile row past the chunk (a masked load reads nothing there).
+    // One group's image rows, worked out once for all channels: for each image row that tile row k reads or writes,
+    // its offset from the channel's start (less the lane its column 0 sits at, see RowGroup.Offset) and whether it is
+    // there at all: a row above or below the image, or of a tile row past the chunk, gets an empty lane mask, and a
+    // masked load or store touches nothing.
     private struct GroupRows
     {
         public const int Max = 4 * 4;
