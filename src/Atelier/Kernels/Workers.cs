@@ -109,6 +109,11 @@ public static unsafe class Workers
     private static void Dispatch(int count, int chunks, int helpers, void* context, delegate*<void*, int, int, void> run)
     {
         while (threads.Count < helpers) StartThread(threads.Count);
+        // Close the finished job's claims before its fields change: a helper still in RunClaims for it may have read the
+        // exhausted claim and then read this job's larger chunk count, and its claim must fail, not run a chunk twice
+        // and end the job while another thread still works on its (stack-held) context.
+        int gen = generation + 1;
+        Interlocked.Exchange(ref claim, ((long)gen << 32) | int.MaxValue);
         jobRun = run;
         jobContext = context;
         jobCount = count;
@@ -116,7 +121,6 @@ public static unsafe class Workers
         jobHelpers = helpers;
         jobError = null;
         Volatile.Write(ref chunksDone, 0);
-        int gen = generation + 1;
         Interlocked.Exchange(ref claim, (long)gen << 32);
         Interlocked.Exchange(ref generation, gen);
         if (Volatile.Read(ref sleepers) > 0)
@@ -146,7 +150,8 @@ public static unsafe class Workers
             long s = Volatile.Read(ref claim);
             if ((int)(s >> 32) != gen) return;
             int index = (int)s;
-            // Reading jobChunks is safe: the generation matched, so the job cannot end before its chunks are done.
+            // jobChunks may already be the next job's (Dispatch writes it after closing this one): then the claim
+            // below fails, because closing changed it.
             if (index >= jobChunks) return;
             if (Interlocked.CompareExchange(ref claim, s + 1, s) != s) continue;
             var (start, end) = ChunkRange(jobCount, jobChunks, index);

@@ -73,6 +73,31 @@ public sealed class WorkersTests
     }
 
     [Fact]
+    public void A_job_with_more_chunks_after_a_finished_one_runs_each_chunk_once()
+    {
+        // The race of a late helper: it read the finished job's exhausted claim, then the next job's larger chunk count.
+        // Before Dispatch closed a job's claims first, that helper ran a chunk of the next job twice (a resnet9 run
+        // crashed on a stale context after 26 epochs). Many small jobs of 2 and then 24 chunks, each checked.
+        WithThreads(3, () =>
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var small = new int[2];
+            var large = new int[24];
+            for (int round = 0; watch.Elapsed.TotalSeconds < 1.5; round++)
+            {
+                Array.Clear(small);
+                Array.Clear(large);
+                var a = new CountVisits(small);
+                Workers.For(small.Length, ref a, small.Length);
+                var b = new CountVisits(large);
+                Workers.For(large.Length, ref b, large.Length);
+                if (small.Any(v => v != 1) || large.Any(v => v != 1))
+                    Assert.Fail($"round {round}: visits {string.Join(",", small)} | {string.Join(",", large)}");
+            }
+        });
+    }
+
+    [Fact]
     public void Nested_loops_run_inline_without_deadlock()
     {
         WithThreads(2, () =>
