@@ -89,7 +89,8 @@ public static class CliRunner
     /// <summary>A user error: non-zero exit, one line on stderr starting with "error:", no stack trace.</summary>
     public static void AssertOneSentenceError(Result r, string expectedFragment, int exitCode)
     {
-        Assert.Equal(exitCode, r.ExitCode);
+        // The output in the message: a crash (exit 134, an unhandled exception) must say where it happened.
+        Assert.True(exitCode == r.ExitCode, $"Expected exit {exitCode}, got {r.ExitCode}; stderr:\n{r.Stderr}\nstdout (end):\n{r.Stdout[Math.Max(0, r.Stdout.Length - 2000)..]}");
         var lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.True(lines.Length == 1, $"Expected one error line, got:\n{r.Stderr}");
         Assert.StartsWith("error: ", lines[0]);
