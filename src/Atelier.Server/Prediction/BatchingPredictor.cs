@@ -56,18 +56,25 @@ public sealed class BatchingPredictor : IDisposable
             if (batch.Count == 0) continue;
             images.Clear();
             foreach (var r in batch) images.Add(r.Image);
+            float[][]? probabilities = null;
+            Exception? error = null;
             try
             {
-                var probabilities = BatchInference.Predict(checkpoint, images, side, side);
-                for (int i = 0; i < batch.Count; i++) batch[i].Answer.TrySetResult(probabilities[i]);
+                probabilities = BatchInference.Predict(checkpoint, images, side, side);
             }
             catch (Exception e)
             {
                 // A failed batch fails its requests (the handler answers 500 as problem JSON), never the worker.
-                foreach (var r in batch) r.Answer.TrySetException(e);
+                error = e;
             }
+            // Counted before the answers go out: whoever awaits them then sees this batch.
             lastBatch = batch.Count;
             batchRan?.Invoke(batch.Count);
+            for (int i = 0; i < batch.Count; i++)
+            {
+                if (error is null) batch[i].Answer.TrySetResult(probabilities![i]);
+                else batch[i].Answer.TrySetException(error);
+            }
             batch.Clear();
         }
     }
