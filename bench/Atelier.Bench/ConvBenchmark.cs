@@ -41,20 +41,21 @@ internal static class ConvBenchmark
             Console.WriteLine(name);
             foreach (var g in Geometries(name, batch))
             {
-                var grouped = Time(g, reps);
+                var operands = new Operands(g);
+                var grouped = Time(g, operands, reps);
                 string line = string.Create(CultureInfo.InvariantCulture,
                     $"  {Describe(g),-32} {Kernel(g),-9} {grouped.Forward,8:F3} {grouped.Data,8:F3} {grouped.Weights,8:F3} {Gflops(g, grouped),8:F1}");
                 if (ab)
                 {
                     WinogradConvolution.GroupSmallRows = false;
-                    var plain = Time(g, reps);
+                    var plain = Time(g, operands, reps);
                     WinogradConvolution.GroupSmallRows = true;
-                    grouped = Time(g, reps); // again after the other, so drift shows in neither alone
+                    grouped = Time(g, operands, reps); // again after the other, so drift shows in neither alone
                     line += string.Create(CultureInfo.InvariantCulture, $" {plain.Total,13:F3} {plain.Total / grouped.Total,9:F2}x");
                 }
                 if (frozen && g.Kernel == new Size2d(3, 3) && g.Stride == new Size2d(1, 1) && g.C >= 16)
                 {
-                    var (prepared, im2col) = FrozenForward(g, reps);
+                    var (prepared, im2col) = FrozenForward(g, operands, reps);
                     line += string.Create(CultureInfo.InvariantCulture, $" {prepared,12:F3} {im2col,10:F3}");
                 }
                 Console.WriteLine(line);
@@ -77,28 +78,40 @@ internal static class ConvBenchmark
         return model.Modules().Select(m => m.Module).OfType<Conv2d>().Select(c => c.LastGeometry).Distinct().ToList();
     }
 
-    private static Times Time(ConvGeometry g, int reps)
+    // One geometry's random operands and scratch, shared by every timing of it.
+    private sealed class Operands
     {
-        var rng = new Rng(2);
-        float[] x = Random(rng, g.N * g.C * g.H * g.W), w = Random(rng, g.OutC * g.C * g.Kernel.Height * g.Kernel.Width);
-        float[] y = new float[g.N * g.OutC * g.OutPlane], dy = Random(rng, y.Length), dx = new float[x.Length], dw = new float[w.Length];
-        float[] columns = new float[Convolution.ColumnsLength(g)], staging = new float[Math.Max(1, Convolution.StagingLength(g))];
-        double forward = BenchSupport.MedianSeconds(() => Convolution.Forward(y, x, w, default, g, columns, staging), reps);
-        double data = BenchSupport.MedianSeconds(() => Convolution.Backward(dx, false, default, false, default, false, dy, x, w, g, columns, staging), reps);
-        double weights = BenchSupport.MedianSeconds(() => Convolution.Backward(default, false, dw, false, default, false, dy, x, w, g, columns, staging), reps);
+        public Operands(ConvGeometry g)
+        {
+            var rng = new Rng(2);
+            X = Random(rng, g.N * g.C * g.H * g.W);
+            W = Random(rng, g.OutC * g.C * g.Kernel.Height * g.Kernel.Width);
+            Y = new float[g.N * g.OutC * g.OutPlane];
+            Dy = Random(rng, Y.Length);
+            Dx = new float[X.Length];
+            Dw = new float[W.Length];
+            Columns = new float[Convolution.ColumnsLength(g)];
+            Staging = new float[Math.Max(1, Convolution.StagingLength(g))];
+        }
+
+        public float[] X, W, Y, Dy, Dx, Dw, Columns, Staging;
+    }
+
+    private static Times Time(ConvGeometry g, Operands o, int reps)
+    {
+        double forward = BenchSupport.MedianSeconds(() => Convolution.Forward(o.Y, o.X, o.W, default, g, o.Columns, o.Staging), reps);
+        double data = BenchSupport.MedianSeconds(() => Convolution.Backward(o.Dx, false, default, false, default, false, o.Dy, o.X, o.W, g, o.Columns, o.Staging), reps);
+        double weights = BenchSupport.MedianSeconds(() => Convolution.Backward(default, false, o.Dw, false, default, false, o.Dy, o.X, o.W, g, o.Columns, o.Staging), reps);
         return new Times(forward * 1e3, data * 1e3, weights * 1e3);
     }
 
     // Forward ms by Winograd with prepared filters, whatever the tile count, and by im2col.
-    private static (double Prepared, double Im2Col) FrozenForward(ConvGeometry g, int reps)
+    private static (double Prepared, double Im2Col) FrozenForward(ConvGeometry g, Operands o, int reps)
     {
-        var rng = new Rng(3);
-        float[] x = Random(rng, g.N * g.C * g.H * g.W), w = Random(rng, g.OutC * g.C * 9), y = new float[g.N * g.OutC * g.OutPlane];
-        float[] columns = new float[Convolution.ColumnsLength(g)], staging = new float[Math.Max(1, Convolution.StagingLength(g))];
-        var filters = WinogradConvolution.Prepare(w, g.C, g.OutC);
-        double prepared = BenchSupport.MedianSeconds(() => WinogradConvolution.Forward(y, x, w, default, g, relu: true, filters), reps);
+        var filters = WinogradConvolution.Prepare(o.W, g.C, g.OutC);
+        double prepared = BenchSupport.MedianSeconds(() => WinogradConvolution.Forward(o.Y, o.X, o.W, default, g, relu: true, filters), reps);
         WinogradConvolution.Enabled = false;
-        double im2col = BenchSupport.MedianSeconds(() => Convolution.Forward(y, x, w, default, g, columns, staging, relu: true), reps);
+        double im2col = BenchSupport.MedianSeconds(() => Convolution.Forward(o.Y, o.X, o.W, default, g, o.Columns, o.Staging, relu: true), reps);
         WinogradConvolution.Enabled = true;
         return (prepared * 1e3, im2col * 1e3);
     }
