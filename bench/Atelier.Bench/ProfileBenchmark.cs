@@ -10,22 +10,25 @@ using Atelier.Tensors;
 namespace Atelier.Bench;
 
 /// <summary>
-/// Where a training step's time goes: forward and backward time of each layer of a zoo model (a Sequential of
-/// plain layers), plus the loss and the optimizer step, as medians over warm steps. Backward is replayed layer by
-/// layer in tape order (each layer is its own tape op), so the figures add up to a normal step.
+/// Where a training step's time goes, for any zoo model (residual ones included): each op on the tape (a Conv2d, a
+/// BatchNorm with its fused ReLU, a residual add, the loss...) with its forward and backward time, then the
+/// optimizer step, as medians over warm steps, and the same summed by kind of op. The model runs its own forward
+/// pass; the tape tells the clock when each op's output is ready (<see cref="Tape.Observer"/>), and backward is
+/// replayed op by op in reverse, so the figures add up to a normal step.
 /// </summary>
 internal static class ProfileBenchmark
 {
     // Untimed steps first: at least this many and at least WarmupSeconds, so the JIT has moved every kernel to
     // optimized code (methods called once per step reach tier 1 only after 30 calls and a quiet 100 ms).
-    private static int Warmup = 30;
-    private static bool Eval;
     private const double WarmupSeconds = 2;
+
+    private sealed record Settings(int Batch, int Steps, int Warmup, bool Eval, bool Sgd);
 
     public static int Run(string[] args)
     {
         string[] models = ["cnn", "mlp"];
-        int batch = 64, steps = 30;
+        int batch = 64, steps = 30, warmup = 30;
+        bool eval = false, sgd = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -33,134 +36,137 @@ internal static class ProfileBenchmark
                 case "--models": models = args[++i].Split(','); break;
                 case "--batch": batch = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--steps": steps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--warmup": Warmup = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--warmup": warmup = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--no-fusion": Sequential.FuseBatchNormReLU = false; break;
-                case "--eval": Eval = true; break;
+                case "--eval": eval = true; break;
+                case "--sgd": sgd = true; break;
                 case "--threads": Workers.ThreadCount = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: Console.Error.WriteLine($"Unknown option '{args[i]}'."); return 2;
             }
         }
         Console.WriteLine($"threads {Workers.ThreadCount}, batch {batch}, medians of {steps} warm steps, load average {BenchSupport.LoadAverage():F2}");
+        var settings = new Settings(batch, steps, warmup, eval, sgd);
         foreach (var name in models)
-            if (!Profile(name, batch, steps)) return 1;
+            if (!Profile(name, settings)) return 1;
         return 0;
     }
 
-    private static bool Profile(string name, int batch, int steps)
+    private static bool Profile(string name, Settings o)
     {
         var rng = new Rng(1);
-        if (ModelZoo.Create(name, new ModelOptions(), rng) is not Sequential model)
-        {
-            Console.Error.WriteLine($"Model '{name}' is not a Sequential; the profile needs one.");
-            return false;
-        }
-        var layers = model.Layers;
-        foreach (var layer in layers)
-            if (layer.Children().Any() || layer is not IBackward)
-            {
-                Console.Error.WriteLine($"Model '{name}' has a nested or tape-less layer ({layer.Describe()}); the profile needs plain layers.");
-                return false;
-            }
-        // The units a training step runs: each layer, except BatchNorm + ReLU, which Sequential runs fused as one.
-        var units = new List<(string Name, Func<Tensor, Tensor> Forward, IBackward Backward)>();
-        for (int l = 0; l < layers.Count; l++)
-        {
-            var layer = layers[l];
-            if (Sequential.Fuses(layer, l + 1 < layers.Count ? layers[l + 1] : null))
-            {
-                var norm = (BatchNorm)layer;
-                units.Add(($"{l}-{l + 1} {norm.Describe()} + ReLU", norm.ForwardWithReLU, norm));
-                l++;
-            }
-            else units.Add(($"{l} {layer.Describe()}", layer.Forward, (IBackward)layer));
-        }
-        var input = new Tensor(new Shape(batch, 1, 28, 28));
+        var model = ModelZoo.Create(name, new ModelOptions(), rng);
+        var input = new Tensor(new Shape(o.Batch, 1, 28, 28));
         foreach (ref var v in input.Span) v = rng.Normal();
-        var labels = new int[batch];
-        for (int i = 0; i < batch; i++) labels[i] = rng.NextInt(10);
-        var optimizer = new Adam(model.Parameters(), 1e-3f);
+        var labels = new int[o.Batch];
+        for (int i = 0; i < o.Batch; i++) labels[i] = rng.NextInt(10);
+        Optimizer optimizer = o.Sgd ? new SGD(model.Parameters(), 0.05f, momentum: 0.9, weightDecay: 5e-4, nesterov: true) : new Adam(model.Parameters(), 1e-3f);
         var loss = new CrossEntropyLoss();
-        model.Train();
-        if (Eval) model.Eval();
+        if (o.Eval) model.Eval(); else model.Train();
 
-        // Columns: each layer's forward, then loss forward, loss backward, each layer's backward (reverse), step.
-        int count = units.Count;
-        var wall = new double[steps, 2 * count + 3];
-        var cpu = new double[steps, 2 * count + 3];
-        var shapes = new Shape[count];
+        // Per step: each op's forward (wall, CPU), then each op's backward, then the optimizer step.
+        var ops = new List<string>();
+        var forward = new List<(double Wall, double Cpu)[]>();
+        var backward = new List<(double Wall, double Cpu)[]>();
+        var step = new double[o.Steps];
         long warmStart = Stopwatch.GetTimestamp();
-        for (int s = -Warmup; s < steps; s++)
+        for (int s = -o.Warmup; s < o.Steps; s++)
         {
             if (s == -1 && Stopwatch.GetElapsedTime(warmStart).TotalSeconds < WarmupSeconds) s = -2;
-            int col = 0;
-            void Time(Action action)
-            {
-                double c0 = BenchSupport.ProcessCpuSeconds();
-                long t0 = Stopwatch.GetTimestamp();
-                action();
-                if (s >= 0)
-                {
-                    wall[s, col] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-                    cpu[s, col] = BenchSupport.ProcessCpuSeconds() - c0;
-                }
-                col++;
-            }
             optimizer.ZeroGrad();
-            var x = input;
-            // --eval: inference only (eval mode, nothing taped), so the forward columns are what a prediction costs.
-            if (Eval)
+            var stamps = new List<(string Op, long Wall, double Cpu)>();
+            long last = Stopwatch.GetTimestamp();
+            double lastCpu = BenchSupport.ProcessCpuSeconds();
+            Tape.Observer = (op, output) => stamps.Add((Label(op, output), Stopwatch.GetTimestamp(), BenchSupport.ProcessCpuSeconds()));
+            Tensor lossValue;
+            try
             {
-                using (Tape.NoGrad())
-                    for (int l = 0; l < count; l++) { Time(() => x = units[l].Forward(x)); shapes[l] = x.Shape; }
-                continue;
+                if (o.Eval)
+                {
+                    using (Tape.NoGrad()) model.Forward(input);
+                    lossValue = null!;
+                }
+                else lossValue = loss.Forward(model.Forward(input), labels);
             }
-            for (int l = 0; l < count; l++)
+            finally
             {
-                var forward = units[l].Forward;
-                Time(() => x = forward(x));
-                shapes[l] = x.Shape;
+                Tape.Observer = null;
             }
-            Tensor lossValue = null!;
-            Time(() => lossValue = loss.Forward(x, labels));
-            // Replay the tape by hand, one op (= one layer) at a time: seed dL/dL = 1, then backward in reverse order.
-            Tape.Clear();
-            Time(() => { lossValue.GradForWrite(out _)[0] = 1f; loss.Backward(); });
-            for (int l = count - 1; l >= 0; l--)
+            var fw = new (double, double)[stamps.Count];
+            for (int i = 0; i < stamps.Count; i++)
             {
-                Time(units[l].Backward.Backward);
+                fw[i] = (Stopwatch.GetElapsedTime(last, stamps[i].Wall).TotalSeconds, stamps[i].Cpu - lastCpu);
+                (last, lastCpu) = (stamps[i].Wall, stamps[i].Cpu);
             }
-            Time(optimizer.Step);
+            var bw = new (double, double)[stamps.Count];
+            if (!o.Eval)
+            {
+                // Replay the tape by hand: seed dL/dL = 1, then each op's backward in reverse order, timed alone.
+                var recorded = Tape.Recorded;
+                if (recorded.Count != stamps.Count) throw new InvalidOperationException($"{recorded.Count} ops on the tape but {stamps.Count} observed.");
+                lossValue.GradForWrite(out _)[0] = 1f;
+                for (int i = recorded.Count - 1; i >= 0; i--)
+                {
+                    double c0 = BenchSupport.ProcessCpuSeconds();
+                    long t0 = Stopwatch.GetTimestamp();
+                    recorded[i].Backward();
+                    bw[i] = (Stopwatch.GetElapsedTime(t0).TotalSeconds, BenchSupport.ProcessCpuSeconds() - c0);
+                }
+                Tape.Clear();
+                long t1 = Stopwatch.GetTimestamp();
+                optimizer.Step();
+                if (s >= 0) step[s] = Stopwatch.GetElapsedTime(t1).TotalSeconds;
+            }
+            if (s < 0) continue;
+            if (ops.Count == 0) ops.AddRange(stamps.Select(x => x.Op));
+            else if (!ops.SequenceEqual(stamps.Select(x => x.Op))) throw new InvalidOperationException("The ops differ from one step to the next.");
+            forward.Add(fw);
+            backward.Add(bw);
         }
 
-        double Median(double[,] table, int column)
-        {
-            var values = new double[steps];
-            for (int s = 0; s < steps; s++) values[s] = table[s, column];
-            Array.Sort(values);
-            return values[steps / 2] * 1e3;
-        }
+        double Median(List<(double Wall, double Cpu)[]> table, int op, bool cpu) =>
+            BenchSupport.MedianOf(table.Select(t => (cpu ? t[op].Cpu : t[op].Wall) * 1e3).ToArray());
 
+        var rows = ops.Select((label, i) => (Label: label, Fw: Median(forward, i, false), Fc: Median(forward, i, true),
+            Bw: Median(backward, i, false), Bc: Median(backward, i, true))).ToList();
+        double stepMs = o.Eval ? 0 : BenchSupport.MedianOf(step) * 1e3;
+        double total = rows.Sum(r => r.Fw + r.Bw) + stepMs;
         Console.WriteLine();
-        Console.WriteLine($"{name}, batch {batch}: median ms per step (wall / process CPU)");
-        Console.WriteLine($"{"layer",-42} {"output",-18} {"fwd ms",8} {"fwd cpu",8} {"bwd ms",8} {"bwd cpu",8} {"share",6}");
-        double total = 0;
-        var rows = new (string Name, string Shape, double Fw, double Fc, double Bw, double Bc)[count + 2];
-        for (int l = 0; l < count; l++)
-        {
-            int back = count + 2 + (count - 1 - l);
-            rows[l] = (units[l].Name, shapes[l].ToString(), Median(wall, l), Median(cpu, l), Median(wall, back), Median(cpu, back));
-        }
-        rows[count] = ("loss CrossEntropyLoss", "", Median(wall, count), Median(cpu, count), Median(wall, count + 1), Median(cpu, count + 1));
-        rows[count + 1] = ("optimizer Adam.Step", "", Median(wall, 2 * count + 2), Median(cpu, 2 * count + 2), 0, 0);
-        foreach (var r in rows) total += r.Fw + r.Bw;
+        Console.WriteLine($"{name}, batch {o.Batch}{(o.Eval ? ", inference" : "")}: median ms per step (wall / process CPU)");
+        Console.WriteLine($"{"op",-72} {"fwd ms",8} {"fwd cpu",8} {"bwd ms",8} {"bwd cpu",8} {"share",6}");
         foreach (var r in rows)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{Truncate(r.Name, 42),-42} {r.Shape,-18} {r.Fw,8:F3} {r.Fc,8:F3} {r.Bw,8:F3} {r.Bc,8:F3} {(r.Fw + r.Bw) / total,6:P0}"));
-        double fwd = 0, bwd = 0;
-        foreach (var r in rows) { fwd += r.Fw; bwd += r.Bw; }
+                $"{Truncate(r.Label, 72),-72} {r.Fw,8:F3} {r.Fc,8:F3} {r.Bw,8:F3} {r.Bc,8:F3} {(r.Fw + r.Bw) / total,6:P0}"));
+        if (!o.Eval)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"optimizer " + optimizer.GetType().Name + ".Step",-72} {stepMs,8:F3} {"",8} {"",8} {"",8} {stepMs / total,6:P0}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{"total",-42} {"",-18} {fwd,8:F3} {"",8} {bwd,8:F3} {"",8}   = {total:F3} ms/step, {batch / total * 1e3:N0} img/s"));
+            $"{"total",-72} {rows.Sum(r => r.Fw),8:F3} {"",8} {rows.Sum(r => r.Bw),8:F3} {"",8}   = {total:F3} ms/step, {o.Batch / total * 1e3:N0} img/s"));
+
+        Console.WriteLine();
+        Console.WriteLine($"{"by kind",-72} {"fwd ms",8} {"",8} {"bwd ms",8} {"",8} {"share",6}");
+        foreach (var kind in rows.GroupBy(r => Kind(r.Label)).OrderByDescending(k => k.Sum(r => r.Fw + r.Bw)))
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{kind.Key + $" ({kind.Count()})",-72} {kind.Sum(r => r.Fw),8:F3} {"",8} {kind.Sum(r => r.Bw),8:F3} {"",8} {kind.Sum(r => r.Fw + r.Bw) / total,6:P0}"));
         return true;
+    }
+
+    // "Conv2d(64 -> 64, 3x3) -> [64, 64, 14, 14]", BatchNorm with "+ ReLU" when it ran fused.
+    private static string Label(IBackward op, Tensor output)
+    {
+        string name = op is Module m ? m.Describe() : op.GetType().Name;
+        if (op is BatchNorm { LastForwardFusedReLU: true }) name += " + ReLU";
+        return $"{name} -> {output.Shape}";
+    }
+
+    // The op's name before its arguments: "BatchNorm2d + ReLU", "Residual"; convolutions by kernel and stride
+    // ("Conv2d kernel 3x3", "Conv2d kernel 1x1, stride 2"), as each takes its own path through the kernels.
+    private static string Kind(string label)
+    {
+        string name = label[..label.IndexOf(" -> ", StringComparison.Ordinal)];
+        int paren = name.IndexOf('(');
+        if (paren < 0) return name;
+        if (name.StartsWith("Conv2d(", StringComparison.Ordinal))
+            return "Conv2d " + string.Join(", ", name[(paren + 1)..name.IndexOf(')')].Split(", ").Where(p => p.StartsWith("kernel") || p.StartsWith("stride")));
+        return name[..paren] + (name.EndsWith("+ ReLU", StringComparison.Ordinal) ? " + ReLU" : "");
     }
 
     private static string Truncate(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";

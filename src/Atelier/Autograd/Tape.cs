@@ -11,6 +11,7 @@ public static class Tape
 {
     [ThreadStatic] private static List<IBackward>? ops;
     [ThreadStatic] private static int noGradDepth;
+    [ThreadStatic] private static Action<IBackward, Tensor>? observer;
 
     private static List<IBackward> Ops => ops ??= new List<IBackward>(64);
 
@@ -26,11 +27,21 @@ public static class Tape
     /// </summary>
     public static bool Record(IBackward op, Tensor output, bool needsGrad)
     {
+        observer?.Invoke(op, output);
         bool record = needsGrad && noGradDepth == 0;
         output.RequiresGrad = record;
         if (record) Ops.Add(op);
         return record;
     }
+
+    /// <summary>
+    /// Called on this thread at every <see cref="Record"/>, recording or not, with the op and its output: ops record
+    /// once their output is computed, so the time between two calls is the later op's forward (the profiler's clock).
+    /// </summary>
+    internal static Action<IBackward, Tensor>? Observer { get => observer; set => observer = value; }
+
+    /// <summary>What was recorded since the last backward pass or <see cref="Clear"/>, in forward order.</summary>
+    internal static IReadOnlyList<IBackward> Recorded => Ops;
 
     /// <summary>Inference scope: nothing is recorded until the returned scope is disposed.</summary>
     public static NoGradScope NoGrad()

@@ -17,6 +17,9 @@ public abstract class BatchNorm : Module, IBackward
     private int n, s;
     private int averaged = -1; // ≥ 0 while averaging: the batches averaged so far
 
+    /// <summary>Whether the last forward pass applied the ReLU after it too (<see cref="ForwardWithReLU"/>): for the profiler's labels.</summary>
+    internal bool LastForwardFusedReLU => fusedReLU;
+
     protected BatchNorm(int channels, float eps, float momentum)
     {
         if (channels <= 0) throw new ArgumentOutOfRangeException(nameof(channels), $"{GetType().Name} needs a positive channel count, got {channels}.");
