@@ -12,6 +12,7 @@ namespace Atelier.Bench;
 /// the engine picks, as milliseconds and GFLOP/s. With --ab, the Winograd row grouping of small maps off and on,
 /// alternating in one process (the same bits, so only the time differs). With --frozen, inference's choice: the forward
 /// pass by Winograd with filters prepared once (as a folded model runs it) against im2col, for every 3x3 stride-1 layer.
+/// With --im2col, training's choice: the three passes of each layer Winograd takes, by im2col instead.
 /// </summary>
 internal static class ConvBenchmark
 {
@@ -19,7 +20,7 @@ internal static class ConvBenchmark
     {
         string[] models = ["resnet"];
         int batch = 64, reps = 15;
-        bool ab = false, frozen = false;
+        bool ab = false, frozen = false, im2col = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -30,12 +31,13 @@ internal static class ConvBenchmark
                 case "--threads": Workers.ThreadCount = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--ab": ab = true; break;
                 case "--frozen": frozen = true; break;
+                case "--im2col": im2col = true; break;
                 default: Console.Error.WriteLine($"Unknown option '{args[i]}'."); return 2;
             }
         }
         Console.WriteLine($"threads {Workers.ThreadCount}, batch {batch}, medians of {reps}, load average {BenchSupport.LoadAverage():F2}");
         Console.WriteLine($"{"layer",-34} {"kernel",-9} {"fwd ms",8} {"dx ms",8} {"dw ms",8} {"GFLOP/s",8}" + (ab ? $" {"ungrouped ms",13} {"speed-up",9}" : "")
-            + (frozen ? $" {"prepared ms",12} {"im2col ms",10}" : ""));
+            + (frozen ? $" {"prepared ms",12} {"im2col ms",10}" : "") + (im2col ? $" {"all im2col ms",14} {"its fwd/dx/dw",20}" : ""));
         foreach (var name in models)
         {
             Console.WriteLine(name);
@@ -55,8 +57,15 @@ internal static class ConvBenchmark
                 }
                 if (frozen && g.Kernel == new Size2d(3, 3) && g.Stride == new Size2d(1, 1) && g.C >= 16)
                 {
-                    var (prepared, im2col) = FrozenForward(g, operands, reps);
-                    line += string.Create(CultureInfo.InvariantCulture, $" {prepared,12:F3} {im2col,10:F3}");
+                    var (prepared, im2colForward) = FrozenForward(g, operands, reps);
+                    line += string.Create(CultureInfo.InvariantCulture, $" {prepared,12:F3} {im2colForward,10:F3}");
+                }
+                if (im2col && WinogradConvolution.Handles(g))
+                {
+                    WinogradConvolution.Enabled = false;
+                    var plain = Time(g, operands, reps);
+                    WinogradConvolution.Enabled = true;
+                    line += string.Create(CultureInfo.InvariantCulture, $" {plain.Total,14:F3} {$"{plain.Forward:F2}/{plain.Data:F2}/{plain.Weights:F2}",20}");
                 }
                 Console.WriteLine(line);
             }

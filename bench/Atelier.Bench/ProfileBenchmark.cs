@@ -161,7 +161,7 @@ internal static class ProfileBenchmark
     // ("Conv2d kernel 3x3", "Conv2d kernel 1x1, stride 2"), as each takes its own path through the kernels.
     private static string Kind(string label)
     {
-        string name = label[..label.IndexOf(" -> ", StringComparison.Ordinal)];
+        string name = label[..label.LastIndexOf(" -> ", StringComparison.Ordinal)];
         int paren = name.IndexOf('(');
         if (paren < 0) return name;
         if (name.StartsWith("Conv2d(", StringComparison.Ordinal))

@@ -90,7 +90,9 @@ internal static unsafe partial class WinogradConvolution
             // Longer chunks read and write the group's partial sums less often, shorter ones keep the chunk in L2: with
             // many channels the partials (16·OutC·C floats) dominate (measured: 256 -> 256 62 ms at 512 tiles, 67 at 256;
             // 32 -> 64 2.8 ms at 256, 3.2 at 512).
-            int chunkTiles = g.C + g.OutC >= 384 ? 512 : 256;
+            // But at least WeightGroups chunks, one group each, or one thread does it all: 256 -> 256 on 3x3 maps at batch
+            // 128 (512 tiles) was one chunk, and its weight gradient took 12.1 ms on 2 threads against im2col's 9.2.
+            int chunkTiles = Math.Max(64, Math.Min(g.C + g.OutC >= 384 ? 512 : 256, rows * tilesX / WeightGroups));
             int rowsPerChunk = RowsPerChunk(rows, tilesX, Positions * 4L * (g.C + g.OutC), chunkTiles);
             int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk, groups = Math.Min(WeightGroups, chunks);
             // Partials as [ξ][OutC rounded up to 8][C rounded up to 32]: whole 8x32 register tiles, the padding unused.
@@ -112,40 +114,60 @@ internal static unsafe partial class WinogradConvolution
     // Partial sums of the weight gradient: this many fixed groups of chunks (memory: groups × 16·OutC·C floats).
     private const int WeightGroups = 4;
 
-    // dW[o][c] (+)= Gᵀ (Σ_groups dU[ξ][o][c]) G
+    // dW[o][c] (+)= Gᵀ (Σ_groups dU[ξ][o][c]) G, output channels split across the workers: on 3x3 and 7x7 maps with
+    // 256 channels this pass over the partials took a quarter of the weight gradient on one thread.
     private static void TransformWeightGradient(float* dw, bool accumulate, float* partials, int groups, long partialFloats,
         int rowStride, nint position, in ConvGeometry g)
     {
-        int oc = g.OutC, c = g.C;
-        float* u = stackalloc float[16];
-        float* r = stackalloc float[12];
-        for (int o = 0; o < oc; o++)
-            for (int ch = 0; ch < c; ch++)
-            {
-                nint at = (nint)o * rowStride + ch;
-                for (int xi = 0; xi < Positions; xi++)
+        var work = new WeightGradientTransform
+        {
+            Dw = dw, Accumulate = accumulate, Partials = partials, Groups = groups, PartialFloats = partialFloats,
+            RowStride = rowStride, Position = position, C = g.C,
+        };
+        if (Workers.ThreadCount == 1 || (long)g.OutC * g.C < 4096) work.Run(0, g.OutC);
+        else Workers.ForBalanced(g.OutC, ref work);
+    }
+
+    private struct WeightGradientTransform : IWorkItem
+    {
+        public float* Dw, Partials;
+        public bool Accumulate;
+        public int Groups, RowStride, C;
+        public long PartialFloats;
+        public nint Position;
+
+        public readonly void Run(int start, int end)
+        {
+            float* u = stackalloc float[16];
+            float* r = stackalloc float[12];
+            for (int o = start; o < end; o++)
+                for (int ch = 0; ch < C; ch++)
                 {
-                    float sum = 0;
-                    for (int k = 0; k < groups; k++) sum += partials[k * partialFloats + xi * position + at];
-                    u[xi] = sum;
+                    nint at = (nint)o * RowStride + ch;
+                    for (int xi = 0; xi < Positions; xi++)
+                    {
+                        float sum = 0;
+                        for (int k = 0; k < Groups; k++) sum += Partials[k * PartialFloats + xi * Position + at];
+                        u[xi] = sum;
+                    }
+                    // Gᵀ along rows: a0 = u0 + (u1 + u2)/2, a1 = (u1 - u2)/2, a2 = (u1 + u2)/2 + u3; then along columns.
+                    for (int j = 0; j < 4; j++)
+                    {
+                        float u0 = u[j], u1 = u[4 + j], u2 = u[8 + j], u3 = u[12 + j];
+                        r[j] = u0 + 0.5f * (u1 + u2);
+                        r[4 + j] = 0.5f * (u1 - u2);
+                        r[8 + j] = 0.5f * (u1 + u2) + u3;
+                    }
+                    float* dst = Dw + ((nint)o * C + ch) * 9;
+                    for (int a = 0; a < 3; a++)
+                    {
+                        float v0 = r[a * 4], v1 = r[a * 4 + 1], v2 = r[a * 4 + 2], v3 = r[a * 4 + 3];
+                        float w0 = v0 + 0.5f * (v1 + v2), w1 = 0.5f * (v1 - v2), w2 = 0.5f * (v1 + v2) + v3;
+                        if (Accumulate) { dst[a * 3] += w0; dst[a * 3 + 1] += w1; dst[a * 3 + 2] += w2; }
+                        else { dst[a * 3] = w0; dst[a * 3 + 1] = w1; dst[a * 3 + 2] = w2; }
+                    }
                 }
-                // Gᵀ along rows: a0 = u0 + (u1 + u2)/2, a1 = (u1 - u2)/2, a2 = (u1 + u2)/2 + u3; then along columns.
-                for (int j = 0; j < 4; j++)
-                {
-                    float u0 = u[j], u1 = u[4 + j], u2 = u[8 + j], u3 = u[12 + j];
-                    r[j] = u0 + 0.5f * (u1 + u2);
-                    r[4 + j] = 0.5f * (u1 - u2);
-                    r[8 + j] = 0.5f * (u1 + u2) + u3;
-                }
-                float* dst = dw + ((nint)o * c + ch) * 9;
-                for (int a = 0; a < 3; a++)
-                {
-                    float v0 = r[a * 4], v1 = r[a * 4 + 1], v2 = r[a * 4 + 2], v3 = r[a * 4 + 3];
-                    float w0 = v0 + 0.5f * (v1 + v2), w1 = 0.5f * (v1 - v2), w2 = 0.5f * (v1 + v2) + v3;
-                    if (accumulate) { dst[a * 3] += w0; dst[a * 3 + 1] += w1; dst[a * 3 + 2] += w2; }
-                    else { dst[a * 3] = w0; dst[a * 3 + 1] = w1; dst[a * 3 + 2] = w2; }
-                }
-            }
+        }
     }
 
     private struct ChannelSumWork : IWorkItem
@@ -328,47 +350,65 @@ internal static unsafe partial class WinogradConvolution
     }
 
     // U[ξ][panel][c][r] = (G g Gᵀ)[ξ] for output channel panel·8 + r (zero past OutC): the GEMMs' packed A operand.
+    // Panels are split across the workers: 256 -> 256 channels took 1-2 ms on one thread, a third of the forward on 3x3 maps.
     private static void TransformFilters(float* u, float* weight, bool flip, in ConvGeometry g, int ocPanels)
     {
-        int c = g.C, oc = g.OutC;
+        var work = new FilterTransform { U = u, Weight = weight, Flip = flip, C = g.C, OutC = g.OutC, OcPanels = ocPanels };
+        if (Workers.ThreadCount == 1 || (long)g.OutC * g.C < 4096) work.Run(0, ocPanels);
+        else Workers.ForBalanced(ocPanels, ref work);
+    }
+
+    private struct FilterTransform : IWorkItem
+    {
+        public float* U, Weight;
+        public bool Flip;
+        public int C, OutC, OcPanels;
+
+        public readonly void Run(int start, int end)
+        {
+            for (int panel = start; panel < end; panel++) TransformPanel(U, Weight, Flip, C, OutC, OcPanels, panel);
+        }
+    }
+
+    private static void TransformPanel(float* u, float* weight, bool flip, int c, int oc, int ocPanels, int panel)
+    {
         nint positionStride = (nint)ocPanels * 8 * c;
         // The 9 taps of the panel's 8 output channels side by side ([tap][r]), so the transform runs on Vector256 and each
         // position's 8 values are one contiguous store (U is written front to back, position by position).
         float* f = stackalloc float[72];
-        for (int panel = 0; panel < ocPanels; panel++)
-            for (int ch = 0; ch < c; ch++)
+        for (int ch = 0; ch < c; ch++)
+        {
+            for (int r = 0; r < 8; r++)
             {
-                for (int r = 0; r < 8; r++)
+                int o = panel * 8 + r;
+                for (int t = 0; t < 9; t++)
                 {
-                    int o = panel * 8 + r;
-                    for (int t = 0; t < 9; t++)
-                    {
-                        // Flipped and transposed for the input gradient: g[o][ch][i][j] = w[ch][o][2 - i][2 - j].
-                        f[t * 8 + r] = o >= oc ? 0 : flip ? weight[(ch * oc + o) * 9 + 8 - t] : weight[(o * c + ch) * 9 + t];
-                    }
-                }
-                float* dst = u + ((nint)panel * c + ch) * 8;
-                var half = Vector256.Create(0.5f);
-                for (int i = 0; i < 4; i++)
-                {
-                    // Row i of G g: g0, (g0 + g1 + g2)/2, (g0 - g1 + g2)/2, g2 over the kernel rows, per kernel column.
-                    Vector256<float> a, b, e;
-                    if (i == 0) { a = Vector256.Load(f); b = Vector256.Load(f + 8); e = Vector256.Load(f + 16); }
-                    else if (i == 3) { a = Vector256.Load(f + 48); b = Vector256.Load(f + 56); e = Vector256.Load(f + 64); }
-                    else
-                    {
-                        float sign = i == 1 ? 1 : -1;
-                        a = half * (Vector256.Load(f) + Vector256.Load(f + 24) * sign + Vector256.Load(f + 48));
-                        b = half * (Vector256.Load(f + 8) + Vector256.Load(f + 32) * sign + Vector256.Load(f + 56));
-                        e = half * (Vector256.Load(f + 16) + Vector256.Load(f + 40) * sign + Vector256.Load(f + 64));
-                    }
-                    // Then along the kernel columns.
-                    a.Store(dst + (i * 4 + 0) * positionStride);
-                    (half * (a + b + e)).Store(dst + (i * 4 + 1) * positionStride);
-                    (half * (a - b + e)).Store(dst + (i * 4 + 2) * positionStride);
-                    e.Store(dst + (i * 4 + 3) * positionStride);
+                    // Flipped and transposed for the input gradient: g[o][ch][i][j] = w[ch][o][2 - i][2 - j].
+                    f[t * 8 + r] = o >= oc ? 0 : flip ? weight[(ch * oc + o) * 9 + 8 - t] : weight[(o * c + ch) * 9 + t];
                 }
             }
+            float* dst = u + ((nint)panel * c + ch) * 8;
+            var half = Vector256.Create(0.5f);
+            for (int i = 0; i < 4; i++)
+            {
+                // Row i of G g: g0, (g0 + g1 + g2)/2, (g0 - g1 + g2)/2, g2 over the kernel rows, per kernel column.
+                Vector256<float> a, b, e;
+                if (i == 0) { a = Vector256.Load(f); b = Vector256.Load(f + 8); e = Vector256.Load(f + 16); }
+                else if (i == 3) { a = Vector256.Load(f + 48); b = Vector256.Load(f + 56); e = Vector256.Load(f + 64); }
+                else
+                {
+                    float sign = i == 1 ? 1 : -1;
+                    a = half * (Vector256.Load(f) + Vector256.Load(f + 24) * sign + Vector256.Load(f + 48));
+                    b = half * (Vector256.Load(f + 8) + Vector256.Load(f + 32) * sign + Vector256.Load(f + 56));
+                    e = half * (Vector256.Load(f + 16) + Vector256.Load(f + 40) * sign + Vector256.Load(f + 64));
+                }
+                // Then along the kernel columns.
+                a.Store(dst + (i * 4 + 0) * positionStride);
+                (half * (a + b + e)).Store(dst + (i * 4 + 1) * positionStride);
+                (half * (a - b + e)).Store(dst + (i * 4 + 2) * positionStride);
+                e.Store(dst + (i * 4 + 3) * positionStride);
+            }
+        }
     }
 
     private static readonly Vector512<int> LaneIndex = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);

@@ -26,6 +26,7 @@ public sealed class ConvolutionTests
         new[] { 8, 66, 6, 5, 64, 3, 3, 1, 1, 0, 0 },   // Winograd gradients, no padding: the input gradient pads by 2
         new[] { 8, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1 }, // Winograd weight gradient over two chunks in two groups
         new[] { 5, 32, 7, 7, 40, 3, 3, 1, 1, 1, 1 },   // Winograd, rows of 4 tiles: four tile rows a vector, groups across images
+        new[] { 72, 32, 3, 3, 40, 3, 3, 1, 1, 1, 1 },  // Winograd on 3x3 maps: the weight gradient's 288 tiles in four chunks
         new[] { 9, 32, 3, 3, 32, 3, 3, 1, 1, 1, 1 },   // rows of 2 tiles: four a vector, lanes compressed, a last group of 2 rows
         new[] { 4, 48, 16, 16, 32, 3, 3, 1, 1, 1, 1 }, // rows of 8 tiles: two a vector, nothing to compress
         new[] { 7, 40, 11, 11, 36, 3, 3, 1, 1, 1, 1 }, // rows of 6 tiles: two a vector, lanes compressed, odd output edge
@@ -106,14 +107,15 @@ public sealed class ConvolutionTests
     }
 
     [Theory]
-    [InlineData(1, 64)]  // one input channel: the direct kernel
-    [InlineData(16, 64)] // Winograd forward, im2col gradients
-    [InlineData(64, 64)] // Winograd throughout
-    [InlineData(32, 4)]  // few output channels: the narrow direct kernel
-    [InlineData(12, 40)] // im2col throughout
-    public void Results_are_bit_identical_on_one_and_two_threads(int channels, int outChannels)
+    [InlineData(1, 64, 16, 14)]  // one input channel: the direct kernel
+    [InlineData(16, 64, 16, 14)] // Winograd forward, im2col gradients
+    [InlineData(64, 64, 16, 14)] // Winograd throughout
+    [InlineData(128, 96, 64, 3)] // Winograd on 3x3 maps: filter and weight-gradient transforms split across the threads
+    [InlineData(32, 4, 16, 14)]  // few output channels: the narrow direct kernel
+    [InlineData(12, 40, 16, 14)] // im2col throughout
+    public void Results_are_bit_identical_on_one_and_two_threads(int channels, int outChannels, int n, int size)
     {
-        var g = new ConvGeometry(16, channels, 14, 14, outChannels, 3, 1, 1);
+        var g = new ConvGeometry(n, channels, size, size, outChannels, 3, 1, 1);
         var rng = new Rng(3);
         var x = RandomArray(rng, g.N * g.C * g.H * g.W);
         var weight = RandomArray(rng, g.OutC * g.ColumnRows);
