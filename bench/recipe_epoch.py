@@ -49,11 +49,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def run_atelier(args, folder: str) -> tuple[float, str]:
     """(the last epoch's seconds, the run's options.json)."""
-    cmd = ["dotnet", CLI_DLL, "train", "--epochs", str(args.epochs), "--train-size", str(args.images),
-           "--test-size", "100", "--tta", "none", "--threads", str(args.threads), "--output", folder,
-           "--name", "recipe-epoch"]
-    if args.config:
-        cmd[2:3] = ["train", "--config", args.config]
+    cmd = ["dotnet", CLI_DLL, "train"] + (["--config", args.config] if args.config else []) + [
+        "--epochs", str(args.epochs), "--train-size", str(args.images), "--test-size", "100", "--tta", "none",
+        "--threads", str(args.threads), "--output", folder, "--name", "recipe-epoch"]
     print("  atelier: " + " ".join(cmd), flush=True)
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:

@@ -124,7 +124,7 @@ internal static unsafe partial class WinogradConvolution
             Dw = dw, Accumulate = accumulate, Partials = partials, Groups = groups, PartialFloats = partialFloats,
             RowStride = rowStride, Position = position, C = g.C,
         };
-        if (Workers.ThreadCount == 1 || (long)g.OutC * g.C < 4096) work.Run(0, g.OutC);
+        if (TransformsInline(g)) work.Run(0, g.OutC);
         else Workers.ForBalanced(g.OutC, ref work);
     }
 
@@ -354,9 +354,13 @@ internal static unsafe partial class WinogradConvolution
     private static void TransformFilters(float* u, float* weight, bool flip, in ConvGeometry g, int ocPanels)
     {
         var work = new FilterTransform { U = u, Weight = weight, Flip = flip, C = g.C, OutC = g.OutC, OcPanels = ocPanels };
-        if (Workers.ThreadCount == 1 || (long)g.OutC * g.C < 4096) work.Run(0, ocPanels);
+        if (TransformsInline(g)) work.Run(0, ocPanels);
         else Workers.ForBalanced(ocPanels, ref work);
     }
+
+    // The filter and weight-gradient transforms of fewer channel pairs stay on the calling thread: the hand-off would cost
+    // more than the work (each output depends on its own filter only, so the split never changes the bits).
+    private static bool TransformsInline(in ConvGeometry g) => Workers.ThreadCount == 1 || (long)g.OutC * g.C < 4096;
 
     private struct FilterTransform : IWorkItem
     {
