@@ -12,7 +12,8 @@ namespace Atelier.Bench;
 /// the engine picks, as milliseconds and GFLOP/s. With --ab, the Winograd row grouping of small maps off and on,
 /// alternating in one process (the same bits, so only the time differs). With --frozen, inference's choice: the forward
 /// pass by Winograd with filters prepared once (as a folded model runs it) against im2col, for every 3x3 stride-1 layer.
-/// With --im2col, training's choice: the three passes of each layer Winograd takes, by im2col instead.
+/// With --im2col, training's choice: the three passes of each layer Winograd takes, by im2col instead. With --tiles2, the
+/// same passes by Winograd's F(2x2, 3x3) where the engine takes F(4x4, 3x3), alternating with it.
 /// </summary>
 internal static class ConvBenchmark
 {
@@ -20,7 +21,7 @@ internal static class ConvBenchmark
     {
         string[] models = ["resnet"];
         int batch = 64, reps = 15;
-        bool ab = false, frozen = false, im2col = false;
+        bool ab = false, frozen = false, im2col = false, tiles2 = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -32,12 +33,14 @@ internal static class ConvBenchmark
                 case "--ab": ab = true; break;
                 case "--frozen": frozen = true; break;
                 case "--im2col": im2col = true; break;
+                case "--tiles2": tiles2 = true; break;
                 default: Console.Error.WriteLine($"Unknown option '{args[i]}'."); return 2;
             }
         }
         Console.WriteLine($"threads {Workers.ThreadCount}, batch {batch}, medians of {reps}, load average {BenchSupport.LoadAverage():F2}");
         Console.WriteLine($"{"layer",-34} {"kernel",-9} {"fwd ms",8} {"dx ms",8} {"dw ms",8} {"GFLOP/s",8}" + (ab ? $" {"ungrouped ms",13} {"speed-up",9}" : "")
-            + (frozen ? $" {"prepared ms",12} {"im2col ms",10}" : "") + (im2col ? $" {"all im2col ms",14} {"its fwd/dx/dw",20}" : ""));
+            + (frozen ? $" {"prepared ms",12} {"im2col ms",10}" : "") + (im2col ? $" {"all im2col ms",14} {"its fwd/dx/dw",20}" : "")
+            + (tiles2 ? $" {"2x2 tiles ms",13} {"its fwd/dx/dw",20} {"4x4 gain",9}" : ""));
         foreach (var name in models)
         {
             Console.WriteLine(name);
@@ -66,6 +69,15 @@ internal static class ConvBenchmark
                     var plain = Time(g, operands, reps);
                     WinogradConvolution.Enabled = true;
                     line += string.Create(CultureInfo.InvariantCulture, $" {plain.Total,14:F3} {$"{plain.Forward:F2}/{plain.Data:F2}/{plain.Weights:F2}",20}");
+                }
+                if (tiles2 && WinogradConvolution.Handles(g) && WinogradConvolution.TileFor(g) == 4)
+                {
+                    WinogradConvolution.LargeTiles = false;
+                    var small = Time(g, operands, reps);
+                    WinogradConvolution.LargeTiles = true;
+                    var large = Time(g, operands, reps); // again after the other, so drift shows in neither alone
+                    line += string.Create(CultureInfo.InvariantCulture,
+                        $" {small.Total,13:F3} {$"{small.Forward:F2}/{small.Data:F2}/{small.Weights:F2}",20} {small.Total / large.Total,8:F2}x");
                 }
                 Console.WriteLine(line);
             }
@@ -117,7 +129,7 @@ internal static class ConvBenchmark
     // Forward ms by Winograd with prepared filters, whatever the tile count, and by im2col.
     private static (double Prepared, double Im2Col) FrozenForward(ConvGeometry g, Operands o, int reps)
     {
-        var filters = WinogradConvolution.Prepare(o.W, g.C, g.OutC);
+        var filters = WinogradConvolution.Prepare(o.W, g.C, g.OutC, WinogradConvolution.TileFor(g));
         double prepared = BenchSupport.MedianSeconds(() => WinogradConvolution.Forward(o.Y, o.X, o.W, default, g, relu: true, filters), reps);
         WinogradConvolution.Enabled = false;
         double im2col = BenchSupport.MedianSeconds(() => Convolution.Forward(o.Y, o.X, o.W, default, g, o.Columns, o.Staging, relu: true), reps);
@@ -139,6 +151,7 @@ internal static class ConvBenchmark
         $"{g.C}->{g.OutC} {g.Kernel.Height}x{g.Kernel.Width}/{g.Stride.Height} on {g.H}x{g.W}");
 
     private static string Kernel(ConvGeometry g) =>
-        SingleChannelConvolution.Handles(g) ? "direct" : WinogradConvolution.Handles(g) ? (WinogradConvolution.HandlesBackward(g) ? "winograd" : "wino-fwd")
+        SingleChannelConvolution.Handles(g) ? "direct" : WinogradConvolution.Handles(g)
+            ? (WinogradConvolution.TileFor(g) == 4 ? "wino4" : "wino2") + (WinogradConvolution.HandlesBackward(g) ? "" : "-fwd")
         : NarrowConvolution.Handles(g) ? "narrow" : "im2col";
 }

@@ -51,10 +51,12 @@ internal static unsafe partial class WinogradConvolution
     {
         if (prepared is not null && (prepared.C != g.C || prepared.OutC != g.OutC))
             throw new ArgumentException($"Winograd filters prepared for {prepared.C} -> {prepared.OutC} channels, not {g.C} -> {g.OutC}.");
+        if (prepared is not null && prepared.Tile == 4 && TileFor(g) != 4)
+            throw new ArgumentException("Winograd filters prepared for 4x4 tiles, which this layer's geometry cannot take.");
         if (output.Length < (long)g.N * g.OutC * g.OutPlane || x.Length < (long)g.N * g.C * g.H * g.W || weight.Length < g.OutC * g.C * 9)
             throw new ArgumentException("Conv2d: a buffer is smaller than the geometry needs.");
         fixed (float* po = output, px = x, pw = weight, pb = bias)
-            Run(po, accumulate: false, px, pw, flip: false, bias.IsEmpty ? null : pb, g, relu, prepared?.Pointer);
+            Run(po, accumulate: false, px, pw, flip: false, bias.IsEmpty ? null : pb, g, relu, prepared?.Pointer, prepared?.Tile);
     }
 
     // dx: [N, C, H, W] (+)= the input gradient for dout: [N, OutC, OH, OW]; weight: [OutC, C, 3, 3]
@@ -86,28 +88,29 @@ internal static unsafe partial class WinogradConvolution
                 else Workers.ForBalanced(g.OutC, ref sums);
             }
             if (dweight.IsEmpty) return;
-            int tilesY = (g.OH + 1) / 2, tilesX = (g.OW + 1) / 2, rows = g.N * tilesY;
+            int tile = TileFor(g), positions = PositionsOf(tile);
+            int tilesY = (g.OH + tile - 1) / tile, tilesX = (g.OW + tile - 1) / tile, rows = g.N * tilesY;
             // Longer chunks read and write the group's partial sums less often, shorter ones keep the chunk in L2: with
             // many channels the partials (16·OutC·C floats) dominate (measured: 256 -> 256 62 ms at 512 tiles, 67 at 256;
             // 32 -> 64 2.8 ms at 256, 3.2 at 512).
             // But at least WeightGroups chunks, one group each, or one thread does it all: 256 -> 256 on 3x3 maps at batch
             // 128 (512 tiles) was one chunk, and its weight gradient took 12.1 ms on 2 threads against im2col's 9.2.
             int chunkTiles = Math.Max(64, Math.Min(g.C + g.OutC >= 384 ? 512 : 256, rows * tilesX / WeightGroups));
-            int rowsPerChunk = RowsPerChunk(rows, tilesX, Positions * 4L * (g.C + g.OutC), chunkTiles);
+            int rowsPerChunk = RowsPerChunk(rows, tilesX, positions * 4L * (g.C + g.OutC), chunkTiles, tile);
             int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk, groups = Math.Min(WeightGroups, chunks);
             // Partials as [ξ][OutC rounded up to 8][C rounded up to 32]: whole 8x32 register tiles, the padding unused.
             int rowsPadded = (g.OutC + 7) / 8 * 8, colsPadded = (g.C + 31) / 32 * 32;
-            long partialFloats = (long)Positions * rowsPadded * colsPadded;
+            long partialFloats = (long)positions * rowsPadded * colsPadded;
             var callerScratch = WinogradScratch.ForThisThread();
             callerScratch.ReservePartials(checked((int)(groups * partialFloats)));
             var work = new WeightWork
             {
                 Partials = callerScratch.Partials, PartialFloats = partialFloats, RowsPadded = rowsPadded, ColsPadded = colsPadded, Dy = pdy, X = px, G = g,
-                TilesY = tilesY, TilesX = tilesX, Rows = rows, RowsPerChunk = rowsPerChunk, Chunks = chunks, Groups = groups,
+                TilesY = tilesY, TilesX = tilesX, Rows = rows, RowsPerChunk = rowsPerChunk, Chunks = chunks, Groups = groups, Tile = tile,
             };
             if (Workers.ThreadCount == 1) work.Run(0, groups);
             else Workers.ForBalanced(groups, ref work);
-            TransformWeightGradient(pdw, accumulateDWeight, callerScratch.Partials, groups, partialFloats, colsPadded, (nint)rowsPadded * colsPadded, g);
+            TransformWeightGradient(pdw, accumulateDWeight, callerScratch.Partials, groups, partialFloats, colsPadded, (nint)rowsPadded * colsPadded, g, tile);
         }
     }
 
@@ -117,8 +120,19 @@ internal static unsafe partial class WinogradConvolution
     // dW[o][c] (+)= Gᵀ (Σ_groups dU[ξ][o][c]) G, output channels split across the workers: on 3x3 and 7x7 maps with
     // 256 channels this pass over the partials took a quarter of the weight gradient on one thread.
     private static void TransformWeightGradient(float* dw, bool accumulate, float* partials, int groups, long partialFloats,
-        int rowStride, nint position, in ConvGeometry g)
+        int rowStride, nint position, in ConvGeometry g, int tile)
     {
+        if (tile == 4)
+        {
+            var large = new LargeWeightGradientTransform
+            {
+                Dw = dw, Accumulate = accumulate, Partials = partials, Groups = groups, PartialFloats = partialFloats,
+                RowStride = rowStride, Position = position, C = g.C,
+            };
+            if (TransformsInline(g)) large.Run(0, g.OutC);
+            else Workers.ForBalanced(g.OutC, ref large);
+            return;
+        }
         var work = new WeightGradientTransform
         {
             Dw = dw, Accumulate = accumulate, Partials = partials, Groups = groups, PartialFloats = partialFloats,
@@ -194,14 +208,15 @@ internal static unsafe partial class WinogradConvolution
         public long PartialFloats;
         public int RowsPadded, ColsPadded;
         public ConvGeometry G;
-        public int TilesY, TilesX, Rows, RowsPerChunk, Chunks, Groups;
+        public int TilesY, TilesX, Rows, RowsPerChunk, Chunks, Groups, Tile;
 
         // Groups [start, end): group k sums chunks [Chunks·k/Groups, Chunks·(k+1)/Groups) into its partial, in order.
         public readonly void Run(int start, int end)
         {
             var g = G;
             var scratch = WinogradScratch.ForThisThread();
-            var input = new ChunkWork { X = X, G = g, TilesY = TilesY, TilesX = TilesX };
+            var input = new ChunkWork { X = X, G = g, TilesY = TilesY, TilesX = TilesX, Tile = Tile };
+            int positions = PositionsOf(Tile);
             for (int k = start; k < end; k++)
             {
                 float* partial = Partials + k * PartialFloats;
@@ -209,13 +224,14 @@ internal static unsafe partial class WinogradConvolution
                 for (int chunk = first; chunk < last; chunk++)
                 {
                     int row0 = chunk * RowsPerChunk, rowCount = Math.Min(RowsPerChunk, Rows - row0), tiles = rowCount * TilesX;
-                    scratch.Reserve(Positions * g.C * tiles + 16, ColsPadded * tiles, Positions * g.OutC * tiles + 16);
+                    scratch.Reserve(positions * g.C * tiles + 16, ColsPadded * tiles, positions * g.OutC * tiles + 16);
                     scratch.ReservePackedA(RowsPadded * tiles);
                     // Layouts [c][ξ][t] and [o][ξ][t], as in the forward pass.
-                    nint stride = Positions * (nint)tiles;
+                    nint stride = positions * (nint)tiles;
                     input.TransformInput(scratch.V, stride, tiles, row0, rowCount);
-                    TransformOutputGradient(scratch.M, tiles, row0, rowCount);
-                    for (int xi = 0; xi < Positions; xi++)
+                    if (Tile == 4) TransformOutputGradientLarge(scratch.M, tiles, row0, rowCount);
+                    else TransformOutputGradient(scratch.M, tiles, row0, rowCount);
+                    for (int xi = 0; xi < positions; xi++)
                     {
                         // dU[ξ][OutC, C] (+)= dM[ξ][OutC, tiles] · V[ξ][C, tiles]ᵀ, packed straight from the transforms' layout.
                         GemmPacking.PackA(scratch.M + (nint)xi * tiles, stride, 1, 0, g.OutC, 0, tiles, GemmMicroKernels.Mr512, scratch.PackedA);
@@ -290,25 +306,26 @@ internal static unsafe partial class WinogradConvolution
     }
 
     private static void Run(float* output, bool accumulate, float* x, float* weight, bool flip, float* bias, in ConvGeometry g, bool relu = false,
-        float* prepared = null)
+        float* prepared = null, int? preparedTile = null)
     {
-        int ocPanels = (g.OutC + 7) / 8, tilesY = (g.OH + 1) / 2, tilesX = (g.OW + 1) / 2;
+        int ocPanels = (g.OutC + 7) / 8, tile = preparedTile ?? TileFor(g), positions = PositionsOf(tile);
+        int tilesY = (g.OH + tile - 1) / tile, tilesX = (g.OW + tile - 1) / tile;
         float* filters = prepared;
         if (filters is null)
         {
             var callerScratch = WinogradScratch.ForThisThread();
-            callerScratch.ReserveFilters(FilterFloats(g.C, g.OutC));
-            TransformFilters(callerScratch.Filters, weight, flip, g, ocPanels);
+            callerScratch.ReserveFilters(FilterFloats(g.C, g.OutC, tile));
+            TransformFilters(callerScratch.Filters, weight, flip, g, ocPanels, tile);
             filters = callerScratch.Filters;
         }
 
         int rows = g.N * tilesY;
-        int rowsPerChunk = RowsPerChunk(rows, tilesX, Positions * 4L * (g.C + ocPanels * 8), MinTiles);
+        int rowsPerChunk = RowsPerChunk(rows, tilesX, positions * 4L * (g.C + ocPanels * 8), MinTiles, tile);
         int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
         var work = new ChunkWork
         {
             Output = output, X = x, Filters = filters, Bias = bias, G = g, Accumulate = accumulate, Relu = relu,
-            OcPanels = ocPanels, TilesY = tilesY, TilesX = tilesX, Rows = rows, RowsPerChunk = rowsPerChunk,
+            OcPanels = ocPanels, TilesY = tilesY, TilesX = tilesX, Rows = rows, RowsPerChunk = rowsPerChunk, Tile = tile,
         };
         if (chunks == 1 || Workers.ThreadCount == 1) work.Run(0, chunks);
         else Workers.ForBalanced(chunks, ref work);
@@ -316,14 +333,14 @@ internal static unsafe partial class WinogradConvolution
 
     // Tile rows per chunk: about ChunkBytes of scratch (at least MinTiles tiles, so each GEMM has some width), with
     // the tile count close to a multiple of the 32-tile panels (a partial panel is multiplied in full).
-    private static int RowsPerChunk(int rows, int tilesX, long bytesPerTile, int minTiles)
+    private static int RowsPerChunk(int rows, int tilesX, long bytesPerTile, int minTiles, int tile)
     {
         long target = Math.Max(ChunkBytes / bytesPerTile, minTiles);
         int ideal = (int)Math.Clamp(target / tilesX, 1, rows);
         int best = ideal;
         double bestCost = double.MaxValue;
         // Rows of at most 8 tiles share vectors in groups (WinogradSmallMaps): a chunk of whole groups leaves no half-empty vector.
-        int group = tilesX > 8 || !GroupSmallRows ? 1 : tilesX > 4 ? 2 : 4;
+        int group = tile == 4 || tilesX > 8 || !GroupSmallRows ? 1 : tilesX > 4 ? 2 : 4;
         for (int r = Math.Max(1, ideal / 2); r <= Math.Min(rows, 2 * ideal); r++)
         {
             if (r % group != 0 && r != rows) continue;
@@ -337,23 +354,30 @@ internal static unsafe partial class WinogradConvolution
 
     private const int MinTiles = 96;
 
-    private static int FilterFloats(int c, int outC) => Positions * ((outC + 7) / 8) * 8 * c;
+    private static int FilterFloats(int c, int outC, int tile) => PositionsOf(tile) * ((outC + 7) / 8) * 8 * c;
 
-    /// <summary>Transforms <paramref name="weight"/> [OutC, C, 3, 3] once, for a layer whose weights no longer change.</summary>
-    public static WinogradFilters Prepare(ReadOnlySpan<float> weight, int c, int outC)
+    // Transformed positions per tile: 16 for F(2x2, 3x3), 36 for F(4x4, 3x3).
+    private static int PositionsOf(int tile) => tile == 4 ? LargePositions : Positions;
+
+    /// <summary>
+    /// Transforms <paramref name="weight"/> [OutC, C, 3, 3] once, for a layer whose weights no longer change, for the
+    /// tile size <paramref name="tile"/> (2 or 4, <see cref="TileFor"/> of the layer's geometry).
+    /// </summary>
+    public static WinogradFilters Prepare(ReadOnlySpan<float> weight, int c, int outC, int tile)
     {
-        var prepared = new WinogradFilters(c, outC, FilterFloats(c, outC));
+        if (tile is not (2 or 4)) throw new ArgumentOutOfRangeException(nameof(tile), tile, "Winograd tiles are 2x2 or 4x4.");
+        var prepared = new WinogradFilters(c, outC, tile, FilterFloats(c, outC, tile));
         var g = new ConvGeometry(1, c, 3, 3, outC, 3, 1, 1);
         fixed (float* pw = weight)
-            TransformFilters(prepared.Pointer, pw, flip: false, g, (outC + 7) / 8);
+            TransformFilters(prepared.Pointer, pw, flip: false, g, (outC + 7) / 8, tile);
         return prepared;
     }
 
     // U[ξ][panel][c][r] = (G g Gᵀ)[ξ] for output channel panel·8 + r (zero past OutC): the GEMMs' packed A operand.
     // Panels are split across the workers: 256 -> 256 channels took 1-2 ms on one thread, a third of the forward on 3x3 maps.
-    private static void TransformFilters(float* u, float* weight, bool flip, in ConvGeometry g, int ocPanels)
+    private static void TransformFilters(float* u, float* weight, bool flip, in ConvGeometry g, int ocPanels, int tile)
     {
-        var work = new FilterTransform { U = u, Weight = weight, Flip = flip, C = g.C, OutC = g.OutC, OcPanels = ocPanels };
+        var work = new FilterTransform { U = u, Weight = weight, Flip = flip, C = g.C, OutC = g.OutC, OcPanels = ocPanels, Tile = tile };
         if (TransformsInline(g)) work.Run(0, ocPanels);
         else Workers.ForBalanced(ocPanels, ref work);
     }
@@ -366,11 +390,13 @@ internal static unsafe partial class WinogradConvolution
     {
         public float* U, Weight;
         public bool Flip;
-        public int C, OutC, OcPanels;
+        public int C, OutC, OcPanels, Tile;
 
         public readonly void Run(int start, int end)
         {
-            for (int panel = start; panel < end; panel++) TransformPanel(U, Weight, Flip, C, OutC, OcPanels, panel);
+            for (int panel = start; panel < end; panel++)
+                if (Tile == 4) TransformPanelLarge(U, Weight, Flip, C, OutC, OcPanels, panel);
+                else TransformPanel(U, Weight, Flip, C, OutC, OcPanels, panel);
         }
     }
 
@@ -426,7 +452,7 @@ internal static unsafe partial class WinogradConvolution
         public float* Output, X, Filters, Bias;
         public ConvGeometry G;
         public bool Accumulate, Relu;
-        public int OcPanels, TilesY, TilesX, Rows, RowsPerChunk;
+        public int OcPanels, TilesY, TilesX, Rows, RowsPerChunk, Tile;
 
         public readonly void Run(int start, int end)
         {
@@ -435,13 +461,14 @@ internal static unsafe partial class WinogradConvolution
             {
                 int row0 = chunk * RowsPerChunk, rowCount = Math.Min(RowsPerChunk, Rows - row0);
                 int tiles = rowCount * TilesX, ld = (tiles + 31) / 32 * 32;
-                int ocRows = OcPanels * 8;
+                int ocRows = OcPanels * 8, positions = PositionsOf(Tile);
                 // Slack of 16 floats: the output transform reads whole vectors from the last row.
-                scratch.Reserve(Positions * G.C * ld, G.C * ld, Positions * ocRows * ld + 16);
-                // Layouts [c][ξ][t] and [o][ξ][t]: a channel's 16 positions are neighbours for the transforms.
-                TransformInput(scratch.V, Positions * (nint)ld, ld, row0, rowCount);
-                Multiply(scratch, ld, tiles);
-                TransformOutput(scratch.M, ld, row0, rowCount);
+                scratch.Reserve(positions * G.C * ld, G.C * ld, positions * ocRows * ld + 16);
+                // Layouts [c][ξ][t] and [o][ξ][t]: a channel's positions are neighbours for the transforms.
+                TransformInput(scratch.V, positions * (nint)ld, ld, row0, rowCount);
+                Multiply(scratch, ld, tiles, positions);
+                if (Tile == 4) TransformOutputLarge(scratch.M, ld, row0, rowCount);
+                else TransformOutput(scratch.M, ld, row0, rowCount);
             }
         }
 
@@ -449,6 +476,11 @@ internal static unsafe partial class WinogradConvolution
         // V[ξ][c][t] at v + c·channelStride + ξ·positionStride + t (the forward interleaves positions per channel for locality).
         public readonly void TransformInput(float* v, nint channelStride, nint positionStride, int row0, int rowCount)
         {
+            if (Tile == 4)
+            {
+                TransformInputLarge(v, channelStride, positionStride, row0, rowCount);
+                return;
+            }
             if (TilesX <= 8 && GroupSmallRows)
             {
                 TransformInputGrouped(v, channelStride, positionStride, row0, rowCount);
@@ -491,16 +523,16 @@ internal static unsafe partial class WinogradConvolution
         }
 
         // M[ξ] = U[ξ] · V[ξ] for the 16 positions: packed filters (A), V packed per position into 32-tile panels (B).
-        private readonly void Multiply(WinogradScratch scratch, int ld, int tiles)
+        private readonly void Multiply(WinogradScratch scratch, int ld, int tiles, int positions)
         {
             int c = G.C, panels = (tiles + 31) / 32, ocRows = OcPanels * 8;
-            for (int xi = 0; xi < Positions; xi++)
+            for (int xi = 0; xi < positions; xi++)
             {
                 float* packed = scratch.PackedB;
-                GemmPacking.PackB(scratch.V + (nint)xi * ld, Positions * (nint)ld, 1, 0, c, 0, tiles, GemmMicroKernels.Nr512, packed);
+                GemmPacking.PackB(scratch.V + (nint)xi * ld, positions * (nint)ld, 1, 0, c, 0, tiles, GemmMicroKernels.Nr512, packed);
                 float* u = Filters + (nint)xi * ocRows * c;
                 float* m = scratch.M + (nint)xi * ld;
-                nint ldm = Positions * (nint)ld;
+                nint ldm = positions * (nint)ld;
                 for (int op = 0; op < OcPanels; op++)
                     for (int jp = 0; jp < panels; jp++)
                         GemmMicroKernels.Tile8x32(c, u + (nint)op * 8 * c, packed + (nint)jp * 32 * c, m + op * 8 * ldm + jp * 32, ldm, false);
@@ -638,15 +670,19 @@ public sealed unsafe class WinogradFilters
 {
     private readonly float[] buffer;
 
-    internal WinogradFilters(int c, int outC, int floats)
+    internal WinogradFilters(int c, int outC, int tile, int floats)
     {
-        (C, OutC) = (c, outC);
+        (C, OutC, Tile) = (c, outC, tile);
         buffer = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
         fixed (float* p = buffer) Pointer = (float*)(((nint)p + 63) & ~(nint)63);
     }
 
     public int C { get; }
     public int OutC { get; }
+
+    /// <summary>The output tile's side the filters were transformed for: 2 (F(2x2, 3x3)) or 4 (F(4x4, 3x3)).</summary>
+    public int Tile { get; }
+
     internal float* Pointer { get; }
 }
 

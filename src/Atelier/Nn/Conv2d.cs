@@ -67,7 +67,9 @@ public sealed class Conv2d : Module, IBackward
         bool needsGrad = input.RequiresGrad || Weight.RequiresGrad || (Bias?.RequiresGrad ?? false);
         if ((FusedReLU || Frozen) && needsGrad && Tape.IsRecording)
             throw new InvalidOperationException($"{Describe()} belongs to a model folded for inference: run it under Tape.NoGrad().");
-        if (Frozen && winograd is null && WinogradConvolution.Handles(g, prepared: true)) winograd = WinogradConvolution.Prepare(Weight.Span, InChannels, OutChannels);
+        // Transformed once, for the tile size this geometry takes (again if a later input's size takes the other one).
+        if (Frozen && WinogradConvolution.Handles(g, prepared: true) && winograd?.Tile != WinogradConvolution.TileFor(g))
+            winograd = WinogradConvolution.Prepare(Weight.Span, InChannels, OutChannels, WinogradConvolution.TileFor(g));
         Convolution.Forward(y.Span, input.Span, Weight.Span, Bias is null ? default : Bias.Span, g, columns, staging, FusedReLU, winograd);
         Tape.Record(this, y, needsGrad);
         return y;

@@ -25,9 +25,11 @@ public sealed class WinogradGroupingTests
         var weight = ConvolutionTests.RandomArray(rng, outC * c * 9);
         var bias = ConvolutionTests.RandomArray(rng, outC);
         var dout = ConvolutionTests.RandomArray(rng, n * outC * g.OutPlane);
-        var grouped = Run(g, x, weight, bias, dout);
+        // Grouping is F(2x2, 3x3)'s: this thread's convolutions take 2x2 tiles here.
+        WinogradConvolution.LargeTiles = false;
         try
         {
+            var grouped = Run(g, x, weight, bias, dout);
             WinogradConvolution.GroupSmallRows = false;
             var plain = Run(g, x, weight, bias, dout);
             Assert.Equal(plain.Y, grouped.Y);
@@ -37,6 +39,7 @@ public sealed class WinogradGroupingTests
         finally
         {
             WinogradConvolution.GroupSmallRows = true;
+            WinogradConvolution.LargeTiles = true;
         }
     }
 
