@@ -5,8 +5,9 @@ using System.Runtime.Intrinsics.X86;
 namespace Atelier.Kernels;
 
 /// <summary>
-/// 3x3 stride-1 convolution by Winograd's F(2x2, 3x3) (Lavin and Gray): each 2x2 output tile costs 16
-/// multiply-adds per channel pair instead of 36. Per 4x4 input tile d and filter g:
+/// 3x3 stride-1 convolution by Winograd's F(2x2, 3x3) (Lavin and Gray), or F(4x4, 3x3) on small maps (see
+/// <see cref="TileFor"/> and WinogradLargeTiles). In F(2x2, 3x3) each 2x2 output tile costs 16 multiply-adds per
+/// channel pair instead of 36. Per 4x4 input tile d and filter g:
 /// V = Bᵀ d B, U = G g Gᵀ, Y = Aᵀ [Σ_c U ⊙ V] A, the channel sums being 16 GEMMs (one per tile position ξ).
 /// The input gradient is the same computation on the output gradient with the filters flipped and transposed.
 /// Work is cut into chunks of tile rows, each transformed, multiplied and written back by one thread with its
@@ -122,36 +123,30 @@ internal static unsafe partial class WinogradConvolution
     private static void TransformWeightGradient(float* dw, bool accumulate, float* partials, int groups, long partialFloats,
         int rowStride, nint position, in ConvGeometry g, int tile)
     {
-        if (tile == 4)
-        {
-            var large = new LargeWeightGradientTransform
-            {
-                Dw = dw, Accumulate = accumulate, Partials = partials, Groups = groups, PartialFloats = partialFloats,
-                RowStride = rowStride, Position = position, C = g.C,
-            };
-            if (TransformsInline(g)) large.Run(0, g.OutC);
-            else Workers.ForBalanced(g.OutC, ref large);
-            return;
-        }
         var work = new WeightGradientTransform
         {
             Dw = dw, Accumulate = accumulate, Partials = partials, Groups = groups, PartialFloats = partialFloats,
-            RowStride = rowStride, Position = position, C = g.C,
+            RowStride = rowStride, Position = position, C = g.C, Tile = tile,
         };
         if (TransformsInline(g)) work.Run(0, g.OutC);
         else Workers.ForBalanced(g.OutC, ref work);
     }
 
-    private struct WeightGradientTransform : IWorkItem
+    private partial struct WeightGradientTransform : IWorkItem
     {
         public float* Dw, Partials;
         public bool Accumulate;
-        public int Groups, RowStride, C;
+        public int Groups, RowStride, C, Tile;
         public long PartialFloats;
         public nint Position;
 
         public readonly void Run(int start, int end)
         {
+            if (Tile == 4)
+            {
+                RunLarge(start, end);
+                return;
+            }
             float* u = stackalloc float[16];
             float* r = stackalloc float[12];
             for (int o = start; o < end; o++)

@@ -331,16 +331,10 @@ internal static unsafe partial class WinogradConvolution
         x2.Store(o + 5 * oStride);
     }
 
-    // dW[o][c] (+)= Gᵀ (Σ_groups dU[ξ][o][c]) G for 16 input channels at a time (the partials' rows are padded to 32).
-    private struct LargeWeightGradientTransform : IWorkItem
+    private partial struct WeightGradientTransform
     {
-        public float* Dw, Partials;
-        public bool Accumulate;
-        public int Groups, RowStride, C;
-        public long PartialFloats;
-        public nint Position;
-
-        public readonly void Run(int start, int end)
+        // dW[o][c] (+)= Gᵀ (Σ_groups dU[ξ][o][c]) G for 16 input channels at a time (the partials' rows are padded to 32).
+        private readonly void RunLarge(int start, int end)
         {
             float* u = stackalloc float[36 * 16];
             float* r = stackalloc float[18 * 16];  // dU G: [l][kernel column][lane]
