@@ -97,6 +97,12 @@ internal static unsafe partial class WinogradConvolution
             // But at least WeightGroups chunks, one group each, or one thread does it all: 256 -> 256 on 3x3 maps at batch
             // 128 (512 tiles) was one chunk, and its weight gradient took 12.1 ms on 2 threads against im2col's 9.2.
             int chunkTiles = Math.Max(64, Math.Min(g.C + g.OutC >= 384 ? 512 : 256, rows * tilesX / WeightGroups));
+            // 4x4 tiles on maps of two tiles a row or more, unless the partials are small (then long chunks cost little):
+            // about 1 MiB of transformed tiles (36 positions each) a chunk, at least 32 tiles. Weight gradient at batch 128,
+            // 2 threads, 256 tiles against 32: 14x14 64 -> 128 8.1 / 5.8 ms, 64 -> 64 4.2 / 3.0; 7x7 128 -> 256 7.0 (128
+            // tiles) / 6.1; but 28x28 32 -> 64 (295 KiB of partials) 9.1 against 9.6 at 64 tiles.
+            if (tile == 4 && tilesX >= 2 && positions * 4L * g.OutC * g.C >= 512 * 1024)
+                chunkTiles = (int)Math.Max(32, (1 << 20) / (positions * 4L * (g.C + g.OutC)));
             int rowsPerChunk = RowsPerChunk(rows, tilesX, positions * 4L * (g.C + g.OutC), chunkTiles, tile);
             int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk, groups = Math.Min(WeightGroups, chunks);
             // Partials as [ξ][OutC rounded up to 8][C rounded up to 32]: whole 8x32 register tiles, the padding unused.
@@ -335,7 +341,7 @@ internal static unsafe partial class WinogradConvolution
         int best = ideal;
         double bestCost = double.MaxValue;
         // Rows of at most 8 tiles share vectors in groups (WinogradSmallMaps): a chunk of whole groups leaves no half-empty vector.
-        int group = tile == 4 || tilesX > 8 || !GroupSmallRows ? 1 : tilesX > 4 ? 2 : 4;
+        int group = tile == 4 ? Math.Max(1, TileRowsPerVector(tilesX)) : tilesX > 8 || !GroupSmallRows ? 1 : tilesX > 4 ? 2 : 4;
         for (int r = Math.Max(1, ideal / 2); r <= Math.Min(rows, 2 * ideal); r++)
         {
             if (r % group != 0 && r != rows) continue;

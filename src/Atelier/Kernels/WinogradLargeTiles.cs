@@ -28,13 +28,14 @@ internal static unsafe partial class WinogradConvolution
     internal static bool LargeTiles { get => !largeTilesOff; set => largeTilesOff = !value; }
 
     /// <summary>
-    /// The output tile's side for this layer: 4 on maps of at most 8x8 outputs where F(4x4, 3x3) is on and its buffers'
-    /// offsets fit 32-bit gather indices, else 2. Measured (`bench -- conv --tiles2`, resnet9, batch 128, 2 threads, all
-    /// three passes): 4x4 tiles 1.28x faster on 3x3 maps and 1.15x on 7x7, but 0.96x on 28x28 and 0.96-1.02x on 14x14,
-    /// where the gathers and per-tile stores cost more than the multiply-adds saved.
+    /// The output tile's side for this layer: 4 where F(4x4, 3x3) is on, on maps of at most 8x8 outputs (any 16 tiles a
+    /// vector, gathered) and on maps 9 to 28 outputs wide (whole tile rows a vector, WinogradLargeTileRows), if its
+    /// buffers' offsets fit 32-bit gather indices; else 2. Measured against 2x2 tiles (resnet9, batch 128, 2 threads,
+    /// forward / input gradient / weight gradient): 3x3 maps of 256 channels 1.28x, 7x7 1.15x; 14x14 64 -> 64
+    /// 3.36 / 3.92 / 4.48 ms against 2.71 / 2.73 / 3.51, 28x28 32 -> 64 7.8 / 9.9 / 10.5 against 7.5 / 9.4 / 9.1.
     /// </summary>
     public static int TileFor(in ConvGeometry g) =>
-        LargeTiles && g.OH <= 8 && g.OW <= 8
+        LargeTiles && (g.OH <= 8 && g.OW <= 8 || TileRowsPerVector((g.OW + 3) / 4) > 0)
         && (long)g.N * g.C * g.H * g.W < int.MaxValue && (long)g.N * g.OutC * g.OH * g.OW < int.MaxValue ? 4 : 2;
 
     // Where a vector's 16 tiles sit: lane L is the chunk's tile t0 + L (row-major over the chunk's tile rows), its 4x4
@@ -84,18 +85,33 @@ internal static unsafe partial class WinogradConvolution
 
     // Bᵀ z for one line of 6: the rows of Bᵀ above.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void InputLine(float* z, nint zStride, float* o, nint oStride)
+    private static void InputLine(float* z, nint zStride, float* o, nint oStride) =>
+        InputLine(Vector512.Load(z), Vector512.Load(z + zStride), Vector512.Load(z + 2 * zStride), Vector512.Load(z + 3 * zStride),
+            Vector512.Load(z + 4 * zStride), Vector512.Load(z + 5 * zStride), o, oStride);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputLine(Vector512<float> z0, Vector512<float> z1, Vector512<float> z2, Vector512<float> z3, Vector512<float> z4,
+        Vector512<float> z5, float* o, nint oStride)
     {
-        var z0 = Vector512.Load(z); var z1 = Vector512.Load(z + zStride); var z2 = Vector512.Load(z + 2 * zStride);
-        var z3 = Vector512.Load(z + 3 * zStride); var z4 = Vector512.Load(z + 4 * zStride); var z5 = Vector512.Load(z + 5 * zStride);
+        InputLine(z0, z1, z2, z3, z4, z5, out var o0, out var o1, out var o2, out var o3, out var o4, out var o5);
+        Vector512.Store(o0, o); Vector512.Store(o1, o + oStride); Vector512.Store(o2, o + 2 * oStride);
+        Vector512.Store(o3, o + 3 * oStride); Vector512.Store(o4, o + 4 * oStride); Vector512.Store(o5, o + 5 * oStride);
+    }
+
+    // 4z0 − 5z2 + z4, (z3 + z4) − 4(z1 + z2), 4(z1 − z2) + (z4 − z3), 2(z3 − z1) + (z4 − z2), (z4 − z2) − 2(z3 − z1), 4z1 − 5z3 + z5.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputLine(Vector512<float> z0, Vector512<float> z1, Vector512<float> z2, Vector512<float> z3, Vector512<float> z4,
+        Vector512<float> z5, out Vector512<float> o0, out Vector512<float> o1, out Vector512<float> o2, out Vector512<float> o3,
+        out Vector512<float> o4, out Vector512<float> o5)
+    {
         var four = Vector512.Create(4f); var five = Vector512.Create(5f); var two = Vector512.Create(2f);
-        var d42 = z4 - z2;
-        Vector512.Store(four * z0 - five * z2 + z4, o);
-        Vector512.Store(z3 + z4 - four * (z1 + z2), o + oStride);
-        Vector512.Store(four * (z1 - z2) - z3 + z4, o + 2 * oStride);
-        Vector512.Store(two * (z3 - z1) + d42, o + 3 * oStride);
-        Vector512.Store(two * (z1 - z3) + d42, o + 4 * oStride);
-        Vector512.Store(four * z1 - five * z3 + z5, o + 5 * oStride);
+        var d42 = z4 - z2; var d31 = z3 - z1;
+        o0 = Avx512F.FusedMultiplyAdd(four, z0, Avx512F.FusedMultiplyAddNegated(five, z2, z4));
+        o1 = Avx512F.FusedMultiplyAddNegated(four, z1 + z2, z3 + z4);
+        o2 = Avx512F.FusedMultiplyAdd(four, z1 - z2, z4 - z3);
+        o3 = Avx512F.FusedMultiplyAdd(two, d31, d42);
+        o4 = Avx512F.FusedMultiplyAddNegated(two, d31, d42);
+        o5 = Avx512F.FusedMultiplyAdd(four, z1, Avx512F.FusedMultiplyAddNegated(five, z3, z5));
     }
 
     // Aᵀ m for one line of 6: y0 = m0 + m1 + m2 + m3 + m4, y1 = (m1 − m2) + 2(m3 − m4), y2 = (m1 + m2) + 4(m3 + m4),
@@ -106,9 +122,9 @@ internal static unsafe partial class WinogradConvolution
     {
         var s12 = m1 + m2; var d12 = m1 - m2; var s34 = m3 + m4; var d34 = m3 - m4;
         y0 = m0 + s12 + s34;
-        y1 = d12 + Vector512.Create(2f) * d34;
-        y2 = s12 + Vector512.Create(4f) * s34;
-        y3 = d12 + Vector512.Create(8f) * d34 + m5;
+        y1 = Avx512F.FusedMultiplyAdd(Vector512.Create(2f), d34, d12);
+        y2 = Avx512F.FusedMultiplyAdd(Vector512.Create(4f), s34, s12);
+        y3 = Avx512F.FusedMultiplyAdd(Vector512.Create(8f), d34, d12 + m5);
     }
 
     // A y for one line of 4 (the output gradient's spread over 6): y0, y0 + y1 + y2 + y3, y0 − y1 + y2 − y3,
@@ -117,7 +133,8 @@ internal static unsafe partial class WinogradConvolution
     private static void GradientLine(Vector512<float> y0, Vector512<float> y1, Vector512<float> y2, Vector512<float> y3, float* o, nint oStride)
     {
         var s02 = y0 + y2; var s13 = y1 + y3;
-        var e = y0 + Vector512.Create(4f) * y2; var f = Vector512.Create(2f) * y1 + Vector512.Create(8f) * y3;
+        var e = Avx512F.FusedMultiplyAdd(Vector512.Create(4f), y2, y0);
+        var f = Avx512F.FusedMultiplyAdd(Vector512.Create(8f), y3, Vector512.Create(2f) * y1);
         Vector512.Store(y0, o);
         Vector512.Store(s02 + s13, o + oStride);
         Vector512.Store(s02 - s13, o + 2 * oStride);
@@ -131,6 +148,11 @@ internal static unsafe partial class WinogradConvolution
         // V[ξ][c][t] = (Bᵀ d B)[ξ] for the chunk's tiles, d the 6x6 input window from row 4·ty − ph, column 4·tx − pw.
         private readonly void TransformInputLarge(float* v, nint channelStride, nint positionStride, int row0, int rowCount)
         {
+            if (TileRowsPerVector(TilesX) is int rowsPerVector and > 0)
+            {
+                TransformInputLargeRows(v, channelStride, positionStride, row0, rowCount, rowsPerVector);
+                return;
+            }
             var g = G;
             int c = g.C, h = g.H, w = g.W, tiles = rowCount * TilesX, plane = h * w;
             var index = stackalloc Vector512<int>[36];
@@ -172,6 +194,11 @@ internal static unsafe partial class WinogradConvolution
         // Output tiles Y = Aᵀ M A (+ bias, max(·, 0) with relu), each tile's 4x4 block written row by row.
         private readonly void TransformOutputLarge(float* m, int ld, int row0, int rowCount)
         {
+            if (TileRowsPerVector(TilesX) is int rowsPerVector and > 0)
+            {
+                TransformOutputLargeRows(m, ld, row0, rowCount, rowsPerVector);
+                return;
+            }
             var g = G;
             int oc = g.OutC, oh = g.OH, ow = g.OW, tiles = rowCount * TilesX, plane = oh * ow;
             float* s = stackalloc float[24 * 16];   // Aᵀ down each column: [r][k][lane]
@@ -191,28 +218,12 @@ internal static unsafe partial class WinogradConvolution
                 }
                 for (int o = 0; o < oc; o++)
                 {
-                    float* src = m + (nint)o * LargePositions * ld + t0;
+                    OutputColumns(m + (nint)o * LargePositions * ld + t0, ld, s);
                     var b = Bias is null ? Vector512<float>.Zero : Vector512.Create(Bias[o]);
-                    for (int k = 0; k < 6; k++)
-                    {
-                        OutputLine(Vector512.Load(src + k * ld), Vector512.Load(src + (6 + k) * ld), Vector512.Load(src + (12 + k) * ld),
-                            Vector512.Load(src + (18 + k) * ld), Vector512.Load(src + (24 + k) * ld), Vector512.Load(src + (30 + k) * ld),
-                            out var s0, out var s1, out var s2, out var s3);
-                        Vector512.Store(s0, s + k * 16); Vector512.Store(s1, s + (6 + k) * 16);
-                        Vector512.Store(s2, s + (12 + k) * 16); Vector512.Store(s3, s + (18 + k) * 16);
-                    }
                     float* channel = Output + (nint)o * plane;
                     for (int r = 0; r < 4; r++)
                     {
-                        float* sr = s + r * 96;
-                        OutputLine(Vector512.Load(sr), Vector512.Load(sr + 16), Vector512.Load(sr + 32), Vector512.Load(sr + 48),
-                            Vector512.Load(sr + 64), Vector512.Load(sr + 80), out var y0, out var y1, out var y2, out var y3);
-                        y0 += b; y1 += b; y2 += b; y3 += b;
-                        if (Relu)
-                        {
-                            y0 = Vector512.Max(y0, Vector512<float>.Zero); y1 = Vector512.Max(y1, Vector512<float>.Zero);
-                            y2 = Vector512.Max(y2, Vector512<float>.Zero); y3 = Vector512.Max(y3, Vector512<float>.Zero);
-                        }
+                        OutputRow(s + r * 96, b, Relu, out var y0, out var y1, out var y2, out var y3);
                         Interleave4(y0, y1, y2, y3, q);
                         for (int lane = 0; lane < count; lane++)
                         {
@@ -231,6 +242,35 @@ internal static unsafe partial class WinogradConvolution
                     }
                 }
             }
+        }
+    }
+
+    // s[r·96 + k·16 + lane] = (Aᵀ m)[r][k]: Aᵀ down each of the 6 columns of the 16 tiles' products, m's positions ld apart.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OutputColumns(float* src, int ld, float* s)
+    {
+        for (int k = 0; k < 6; k++)
+        {
+            OutputLine(Vector512.Load(src + k * ld), Vector512.Load(src + (6 + k) * ld), Vector512.Load(src + (12 + k) * ld),
+                Vector512.Load(src + (18 + k) * ld), Vector512.Load(src + (24 + k) * ld), Vector512.Load(src + (30 + k) * ld),
+                out var s0, out var s1, out var s2, out var s3);
+            Vector512.Store(s0, s + k * 16); Vector512.Store(s1, s + (6 + k) * 16);
+            Vector512.Store(s2, s + (12 + k) * 16); Vector512.Store(s3, s + (18 + k) * 16);
+        }
+    }
+
+    // Output row r of the 16 tiles from its line sr = s + r·96 of OutputColumns: Aᵀ along it, + b, max(·, 0) with relu.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OutputRow(float* sr, Vector512<float> b, bool relu,
+        out Vector512<float> y0, out Vector512<float> y1, out Vector512<float> y2, out Vector512<float> y3)
+    {
+        OutputLine(Vector512.Load(sr), Vector512.Load(sr + 16), Vector512.Load(sr + 32), Vector512.Load(sr + 48),
+            Vector512.Load(sr + 64), Vector512.Load(sr + 80), out y0, out y1, out y2, out y3);
+        y0 += b; y1 += b; y2 += b; y3 += b;
+        if (relu)
+        {
+            y0 = Vector512.Max(y0, Vector512<float>.Zero); y1 = Vector512.Max(y1, Vector512<float>.Zero);
+            y2 = Vector512.Max(y2, Vector512<float>.Zero); y3 = Vector512.Max(y3, Vector512<float>.Zero);
         }
     }
 
@@ -254,6 +294,11 @@ internal static unsafe partial class WinogradConvolution
         // dM[ξ][o][t] = (A dY Aᵀ)[ξ] for the chunk's tiles: dY's 4x4 block (zero past the output's edge) spread over 6x6.
         private readonly void TransformOutputGradientLarge(float* m, int ld, int row0, int rowCount)
         {
+            if (TileRowsPerVector(TilesX) is int rowsPerVector and > 0)
+            {
+                TransformOutputGradientLargeRows(m, ld, row0, rowCount, rowsPerVector);
+                return;
+            }
             var g = G;
             int oc = g.OutC, oh = g.OH, ow = g.OW, tiles = rowCount * TilesX, plane = oh * ow;
             var index = stackalloc Vector512<int>[16];

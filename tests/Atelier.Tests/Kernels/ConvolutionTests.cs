@@ -30,6 +30,9 @@ public sealed class ConvolutionTests
         new[] { 9, 32, 3, 3, 32, 3, 3, 1, 1, 1, 1 },   // rows of 2 tiles: four a vector, lanes compressed, a last group of 2 rows
         new[] { 4, 48, 16, 16, 32, 3, 3, 1, 1, 1, 1 }, // rows of 8 tiles: two a vector, nothing to compress
         new[] { 7, 40, 11, 11, 36, 3, 3, 1, 1, 1, 1 }, // rows of 6 tiles: two a vector, lanes compressed, odd output edge
+        new[] { 3, 32, 13, 30, 40, 3, 3, 1, 1, 0, 0 }, // 4x4 tiles, whole tile rows a vector: 7 tiles a row, no padding, a last vector of one row
+        new[] { 2, 32, 10, 22, 33, 3, 3, 1, 1, 1, 0 }, // 4x4 tiles, rows of 5 tiles (three a vector), padding (1, 0), a partial last tile row
+        new[] { 2, 32, 9, 24, 32, 3, 3, 1, 1, 1, 1 },  // 4x4 tiles, rows of 6 tiles: two a vector, 12 of 16 lanes
         new[] { 5, 32, 14, 13, 4, 3, 3, 1, 1, 1, 1 },  // few output channels (cnn-c's 32 -> 4): the direct narrow kernel
         new[] { 3, 11, 9, 37, 7, 3, 3, 1, 1, 0, 2 },   // narrow kernel: 7 outputs, wide rows, padding (0, 2)
         new[] { 2, 3, 5, 4, 1, 3, 3, 1, 1, 1, 0 },     // narrow kernel: one output channel, 3 input channels
@@ -127,6 +130,7 @@ public sealed class ConvolutionTests
     [InlineData(64, 64, 16, 14)] // Winograd throughout
     [InlineData(128, 96, 64, 3)] // Winograd on 3x3 maps: filter and weight-gradient transforms split across the threads
     [InlineData(128, 256, 16, 7)] // resnet9's 7x7 layer: 4x4 tiles, 16-tile vectors spanning tile rows and images
+    [InlineData(32, 64, 16, 28)] // resnet9's 28x28 layer: 4x4 tiles, two whole tile rows a vector
     [InlineData(32, 4, 16, 14)]  // few output channels: the narrow direct kernel
     [InlineData(12, 40, 16, 14)] // im2col throughout
     public void Results_are_bit_identical_on_one_and_two_threads(int channels, int outChannels, int n, int size)
