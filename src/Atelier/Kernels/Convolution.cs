@@ -93,6 +93,33 @@ public static class Convolution
         }
     }
 
+    /// <summary>Whether <see cref="ForwardPooled"/> pools as it writes (no full-size output in between) for this geometry.</summary>
+    public static bool PoolsInPlace(in ConvGeometry g, bool prepared = false) =>
+        SingleChannelConvolution.Handles(g) || WinogradConvolution.PoolsInPlace(g, prepared);
+
+    /// <summary>
+    /// Inference: the convolution (+ bias, ReLU with relu) max-pooled 2x2 with stride 2 (floor mode, as
+    /// torch.nn.MaxPool2d(2) after it). pooled: [N, OutC, OH / 2, OW / 2]. The one-channel direct kernel and Winograd with
+    /// 4x4 tiles pool as they write; every other kernel writes the whole output to full ([N, OutC, OH, OW], scratch) first.
+    /// </summary>
+    public static void ForwardPooled(Span<float> pooled, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        in ConvGeometry g, Span<float> columns, Span<float> staging, Span<float> full, bool relu = false, WinogradFilters? winograd = null)
+    {
+        if (g.OH < 2 || g.OW < 2) throw new ArgumentException($"A 2x2 max pool does not fit a {g.OH}x{g.OW} convolution output.");
+        if (SingleChannelConvolution.Handles(g))
+        {
+            SingleChannelConvolution.ForwardPooled(pooled, x, weight, bias, g, relu);
+            return;
+        }
+        if (WinogradConvolution.PoolsInPlace(g, prepared: winograd is not null))
+        {
+            WinogradConvolution.Forward(pooled, x, weight, bias, g, relu, winograd, pool: true);
+            return;
+        }
+        Forward(full, x, weight, bias, g, columns, staging, relu, winograd);
+        Pooling.MaxForward2x2(pooled, full, new ConvGeometry(g.N, g.OutC, g.OH, g.OW, g.OutC, 2, 2, 0));
+    }
+
     private static void ReluInPlace(Span<float> output, in ConvGeometry g)
     {
         var y = output[..(g.N * g.OutC * g.OutPlane)];

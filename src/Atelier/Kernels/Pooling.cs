@@ -50,17 +50,29 @@ public static class Pooling
         }
     }
 
+    /// <summary>
+    /// 2x2 max pooling of stride 2 without padding, the maxima only (inference: no backward pass needs their positions).
+    /// output: [N, C, H / 2, W / 2]; x: [N, C, H, W]; g: the pool's geometry.
+    /// </summary>
+    public static void MaxForward2x2(Span<float> output, ReadOnlySpan<float> x, in ConvGeometry g)
+    {
+        if (g.Kernel != new Size2d(2, 2) || g.Stride != new Size2d(2, 2) || g.Padding != new Size2d(0, 0))
+            throw new ArgumentException("MaxForward2x2 takes a 2x2 window of stride 2 without padding.");
+        MaxForward2x2(output, default, x, g);
+    }
+
     // The networks' common case (2x2, stride 2, no padding) without window bookkeeping; same results as the general loop.
     // Planes are split across the workers (each plane is independent, so the result does not depend on the split).
+    // An empty argmax: the maxima only.
     private static unsafe void MaxForward2x2(Span<float> output, Span<int> argmax, ReadOnlySpan<float> x, in ConvGeometry g)
     {
         int planes = g.N * g.C, plane = g.H * g.W, outPlane = g.OH * g.OW;
-        if (x.Length < planes * plane || output.Length < planes * outPlane || argmax.Length < planes * outPlane)
+        if (x.Length < planes * plane || output.Length < planes * outPlane || (!argmax.IsEmpty && argmax.Length < planes * outPlane))
             throw new ArgumentException("MaxPool2d: a buffer is smaller than the geometry needs.");
         fixed (float* px = x, po = output)
         fixed (int* pi = argmax)
         {
-            var work = new MaxPool2x2Work { X = px, Output = po, Argmax = pi, W = g.W, OH = g.OH, OW = g.OW, Plane = plane, OutPlane = outPlane };
+            var work = new MaxPool2x2Work { X = px, Output = po, Argmax = argmax.IsEmpty ? null : pi, W = g.W, OH = g.OH, OW = g.OW, Plane = plane, OutPlane = outPlane };
             ForPlanes(planes, (long)planes * plane, ref work);
         }
     }
@@ -87,18 +99,20 @@ public static class Pooling
             {
                 float* image = X + (long)pl * Plane;
                 float* o = Output + (long)pl * OutPlane;
-                int* idx = Argmax + (long)pl * OutPlane;
+                int* idx = Argmax is null ? null : Argmax + (long)pl * OutPlane;
                 for (int y = 0; y < OH; y++)
                 {
                     int top = 2 * y * W;
-                    if (Avx512F.IsSupported) RowVector512(image, top, W, OW, o + y * OW, idx + y * OW);
-                    else RowScalar(image, top, W, OW, o + y * OW, idx + y * OW);
+                    int* rowIdx = idx is null ? null : idx + y * OW;
+                    if (Avx512F.IsSupported) RowVector512(image, top, W, OW, o + y * OW, rowIdx);
+                    else RowScalar(image, top, W, OW, o + y * OW, rowIdx);
                 }
             }
         }
     }
 
-    // One output row: window order (top-left, top-right, bottom-left, bottom-right) with strict > keeps the first maximum; NaN wins.
+    // One output row: window order (top-left, top-right, bottom-left, bottom-right) with strict > keeps the first maximum;
+    // NaN wins. A null idx: the maxima only.
     private static unsafe void RowScalar(float* image, int top, int w, int ow, float* o, int* idx)
     {
         for (int xo = 0; xo < ow; xo++)
@@ -109,7 +123,7 @@ public static class Pooling
             if (image[at + w] > max || float.IsNaN(image[at + w])) { max = image[at + w]; best = at + w; }
             if (image[at + w + 1] > max || float.IsNaN(image[at + w + 1])) { max = image[at + w + 1]; best = at + w + 1; }
             o[xo] = max;
-            idx[xo] = best;
+            if (idx is not null) idx[xo] = best;
         }
     }
 
@@ -139,7 +153,7 @@ public static class Pooling
             Take(ref max, ref best, Avx512F.PermuteVar16x32x2(bLo, OddLanes, bHi), topLeft + Vector512.Create(w + 1));
             var storeMask = Vector512.LessThan(LaneIndex, Vector512.Create(count));
             Avx512F.MaskStore(o + xo, storeMask.AsSingle(), max);
-            Avx512F.MaskStore(idx + xo, storeMask, best);
+            if (idx is not null) Avx512F.MaskStore(idx + xo, storeMask, best);
         }
     }
 

@@ -32,6 +32,20 @@ internal static unsafe class SingleChannelConvolution
         }
     }
 
+    // Inference: the forward pass (+ bias, max(·, 0) with relu) max-pooled 2x2 with stride 2 as it is written (floor
+    // mode). pooled: [N, OutC, OH / 2, OW / 2]; the other arguments as in Forward.
+    public static void ForwardPooled(Span<float> pooled, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, in ConvGeometry g, bool relu)
+    {
+        if (pooled.Length < (long)g.N * g.OutC * (g.OH / 2) * (g.OW / 2) || x.Length < (long)g.N * g.H * g.W || weight.Length < g.OutC * 9)
+            throw new ArgumentException("Conv2d: a buffer is smaller than the geometry needs.");
+        fixed (float* po = pooled, px = x, pw = weight, pb = bias)
+        {
+            var work = new PooledWork { Output = po, X = px, Weight = pw, Bias = bias.IsEmpty ? null : pb, G = g, Relu = relu };
+            if ((long)g.N * g.OutC * g.OutPlane < ParallelFloats || Workers.ThreadCount == 1) work.Run(0, g.N);
+            else Workers.ForBalanced(g.N, ref work);
+        }
+    }
+
     // dweight: [OutC, 1, 3, 3] or empty; dbias: [OutC] or empty; dout: [N, OutC, OH, OW]; x: [N, 1, H, W]. Overwritten, or added to when accumulate*.
     public static void BackwardWeights(Span<float> dweight, bool accumulateDWeight, Span<float> dbias, bool accumulateDBias,
         ReadOnlySpan<float> dout, ReadOnlySpan<float> x, in ConvGeometry g)
@@ -112,6 +126,68 @@ internal static unsafe class SingleChannelConvolution
                             acc = Avx512F.FusedMultiplyAdd(Vector512.Create(w[7]), v21, acc);
                             acc = Avx512F.FusedMultiplyAdd(Vector512.Create(w[8]), v22, acc);
                             Avx512F.MaskStore(dst, store, acc);
+                        }
+                    }
+            }
+        }
+    }
+
+    private static readonly Vector512<int> EvenLanes = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0);
+    private static readonly Vector512<int> OddLanes = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    private struct PooledWork : IWorkItem
+    {
+        public float* Output, X, Weight, Bias;
+        public ConvGeometry G;
+        public bool Relu;
+
+        // Samples [start, end): output rows 2py and 2py + 1, 16 columns at a time, give 8 pooled values of pooled row py.
+        public readonly void Run(int start, int end)
+        {
+            var g = G;
+            int ph = g.OH / 2, pw = g.OW / 2, plane = ph * pw, width = 2 * pw;
+            for (int n = start; n < end; n++)
+            {
+                float* image = X + (nint)n * g.H * g.W;
+                float* o = Output + (nint)n * g.OutC * plane;
+                for (int py = 0; py < ph; py++)
+                    for (int x0 = 0; x0 < width; x0 += 16)
+                    {
+                        int y = 2 * py;
+                        var lane = LaneIndex + Vector512.Create(x0);
+                        var columns = Vector512.LessThan(lane, Vector512.Create(width)).AsSingle();
+                        var store = Vector512.LessThan(LaneIndex, Vector512.Create(Math.Min(8, pw - x0 / 2))).AsSingle();
+                        // Input rows y .. y + 3 under the two output rows' taps.
+                        var r00 = Tap(image, g, y, x0, lane, columns, 0, 0); var r01 = Tap(image, g, y, x0, lane, columns, 0, 1); var r02 = Tap(image, g, y, x0, lane, columns, 0, 2);
+                        var r10 = Tap(image, g, y, x0, lane, columns, 1, 0); var r11 = Tap(image, g, y, x0, lane, columns, 1, 1); var r12 = Tap(image, g, y, x0, lane, columns, 1, 2);
+                        var r20 = Tap(image, g, y, x0, lane, columns, 2, 0); var r21 = Tap(image, g, y, x0, lane, columns, 2, 1); var r22 = Tap(image, g, y, x0, lane, columns, 2, 2);
+                        var r30 = Tap(image, g, y + 1, x0, lane, columns, 2, 0); var r31 = Tap(image, g, y + 1, x0, lane, columns, 2, 1); var r32 = Tap(image, g, y + 1, x0, lane, columns, 2, 2);
+                        float* dst = o + py * pw + x0 / 2;
+                        float* w = Weight;
+                        for (int oc = 0; oc < g.OutC; oc++, w += 9, dst += plane)
+                        {
+                            var top = Bias is null ? Vector512<float>.Zero : Vector512.Create(Bias[oc]);
+                            var bottom = top;
+                            var w0 = Vector512.Create(w[0]); var w1 = Vector512.Create(w[1]); var w2 = Vector512.Create(w[2]);
+                            top = Avx512F.FusedMultiplyAdd(w0, r00, top); bottom = Avx512F.FusedMultiplyAdd(w0, r10, bottom);
+                            top = Avx512F.FusedMultiplyAdd(w1, r01, top); bottom = Avx512F.FusedMultiplyAdd(w1, r11, bottom);
+                            top = Avx512F.FusedMultiplyAdd(w2, r02, top); bottom = Avx512F.FusedMultiplyAdd(w2, r12, bottom);
+                            w0 = Vector512.Create(w[3]); w1 = Vector512.Create(w[4]); w2 = Vector512.Create(w[5]);
+                            top = Avx512F.FusedMultiplyAdd(w0, r10, top); bottom = Avx512F.FusedMultiplyAdd(w0, r20, bottom);
+                            top = Avx512F.FusedMultiplyAdd(w1, r11, top); bottom = Avx512F.FusedMultiplyAdd(w1, r21, bottom);
+                            top = Avx512F.FusedMultiplyAdd(w2, r12, top); bottom = Avx512F.FusedMultiplyAdd(w2, r22, bottom);
+                            w0 = Vector512.Create(w[6]); w1 = Vector512.Create(w[7]); w2 = Vector512.Create(w[8]);
+                            top = Avx512F.FusedMultiplyAdd(w0, r20, top); bottom = Avx512F.FusedMultiplyAdd(w0, r30, bottom);
+                            top = Avx512F.FusedMultiplyAdd(w1, r21, top); bottom = Avx512F.FusedMultiplyAdd(w1, r31, bottom);
+                            top = Avx512F.FusedMultiplyAdd(w2, r22, top); bottom = Avx512F.FusedMultiplyAdd(w2, r32, bottom);
+                            if (Relu)
+                            {
+                                top = Vector512.Max(top, Vector512<float>.Zero);
+                                bottom = Vector512.Max(bottom, Vector512<float>.Zero);
+                            }
+                            var rows = Vector512.Max(top, bottom);
+                            var pooled = Vector512.Max(Avx512F.PermuteVar16x32(rows, EvenLanes), Avx512F.PermuteVar16x32(rows, OddLanes));
+                            Avx512F.MaskStore(dst, store, pooled);
                         }
                     }
             }

@@ -47,18 +47,27 @@ internal static unsafe partial class WinogradConvolution
 
     // output: [N, OutC, OH, OW]; x: [N, C, H, W]; weight: [OutC, C, 3, 3]; bias: [OutC] or empty;
     // prepared: the weight's filters transformed once (inference), or null to transform them in this call
+    // pool: the output is max-pooled 2x2 with stride 2 as it is written (inference, 4x4 tiles only: see PoolsInPlace),
+    // output then [N, OutC, OH / 2, OW / 2]
     public static void Forward(Span<float> output, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, in ConvGeometry g,
-        bool relu = false, WinogradFilters? prepared = null)
+        bool relu = false, WinogradFilters? prepared = null, bool pool = false)
     {
+        if (pool && TileFor(g) != 4) throw new ArgumentException("Winograd pools as it writes only with 4x4 tiles.");
         if (prepared is not null && (prepared.C != g.C || prepared.OutC != g.OutC))
             throw new ArgumentException($"Winograd filters prepared for {prepared.C} -> {prepared.OutC} channels, not {g.C} -> {g.OutC}.");
         if (prepared is not null && prepared.Tile == 4 && TileFor(g) != 4)
             throw new ArgumentException("Winograd filters prepared for 4x4 tiles, which this layer's geometry cannot take.");
-        if (output.Length < (long)g.N * g.OutC * g.OutPlane || x.Length < (long)g.N * g.C * g.H * g.W || weight.Length < g.OutC * g.C * 9)
+        if (output.Length < (long)g.N * g.OutC * (pool ? g.OH / 2 * (g.OW / 2) : g.OutPlane) || x.Length < (long)g.N * g.C * g.H * g.W || weight.Length < g.OutC * g.C * 9)
             throw new ArgumentException("Conv2d: a buffer is smaller than the geometry needs.");
         fixed (float* po = output, px = x, pw = weight, pb = bias)
-            Run(po, accumulate: false, px, pw, flip: false, bias.IsEmpty ? null : pb, g, relu, prepared?.Pointer, prepared?.Tile);
+            Run(po, accumulate: false, px, pw, flip: false, bias.IsEmpty ? null : pb, g, relu, prepared?.Pointer, prepared?.Tile, pool);
     }
+
+    /// <summary>
+    /// Whether the forward pass can max-pool (2x2, stride 2) as it writes: with 4x4 tiles, whose blocks start at even rows
+    /// and columns, each holding four whole pooling windows.
+    /// </summary>
+    public static bool PoolsInPlace(in ConvGeometry g, bool prepared = false) => Handles(g, prepared) && TileFor(g) == 4;
 
     // dx: [N, C, H, W] (+)= the input gradient for dout: [N, OutC, OH, OW]; weight: [OutC, C, 3, 3]
     public static void BackwardData(Span<float> dx, bool accumulate, ReadOnlySpan<float> dout, ReadOnlySpan<float> weight, in ConvGeometry g)
@@ -307,7 +316,7 @@ internal static unsafe partial class WinogradConvolution
     }
 
     private static void Run(float* output, bool accumulate, float* x, float* weight, bool flip, float* bias, in ConvGeometry g, bool relu = false,
-        float* prepared = null, int? preparedTile = null)
+        float* prepared = null, int? preparedTile = null, bool pool = false)
     {
         int ocPanels = (g.OutC + 7) / 8, tile = preparedTile ?? TileFor(g), positions = PositionsOf(tile);
         int tilesY = (g.OH + tile - 1) / tile, tilesX = (g.OW + tile - 1) / tile;
@@ -325,7 +334,7 @@ internal static unsafe partial class WinogradConvolution
         int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
         var work = new ChunkWork
         {
-            Output = output, X = x, Filters = filters, Bias = bias, G = g, Accumulate = accumulate, Relu = relu,
+            Output = output, X = x, Filters = filters, Bias = bias, G = g, Accumulate = accumulate, Relu = relu, Pool = pool,
             OcPanels = ocPanels, TilesY = tilesY, TilesX = tilesX, Rows = rows, RowsPerChunk = rowsPerChunk, Tile = tile,
         };
         if (chunks == 1 || Workers.ThreadCount == 1) work.Run(0, chunks);
@@ -452,7 +461,7 @@ internal static unsafe partial class WinogradConvolution
     {
         public float* Output, X, Filters, Bias;
         public ConvGeometry G;
-        public bool Accumulate, Relu;
+        public bool Accumulate, Relu, Pool;
         public int OcPanels, TilesY, TilesX, Rows, RowsPerChunk, Tile;
 
         public readonly void Run(int start, int end)

@@ -36,16 +36,16 @@ internal static unsafe partial class WinogradConvolution
         }
     }
 
-    // Where the vector's tile rows sit: rows[s] the offset of row s's first output (or input window) row, top[s] its
-    // row in the image (4·ty), for the chunk's tile rows rr0 .. rr0 + segments.
+    // Where the vector's tile rows sit: rows[s] the offset of row s's first output (or input window) row, tileRowFloats
+    // apart from one tile row to the next, top[s] its row in the image (4·ty), for the chunk's tile rows rr0 .. rr0 + segments.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TileRowOrigins(int row0, int rr0, int segments, int tilesY, nint imageFloats, int width, nint* rows, int* top)
+    private static void TileRowOrigins(int row0, int rr0, int segments, int tilesY, nint imageFloats, int tileRowFloats, nint* rows, int* top)
     {
         for (int s = 0; s < segments; s++)
         {
-            int tileRow = row0 + rr0 + s;
-            top[s] = 4 * (tileRow % tilesY);
-            rows[s] = tileRow / tilesY * imageFloats + (nint)top[s] * width;
+            int tileRow = row0 + rr0 + s, ty = tileRow % tilesY;
+            top[s] = 4 * ty;
+            rows[s] = tileRow / tilesY * imageFloats + (nint)ty * tileRowFloats;
         }
     }
 
@@ -128,7 +128,7 @@ internal static unsafe partial class WinogradConvolution
             for (int rr0 = 0; rr0 < rowCount; rr0 += rowsPerVector)
             {
                 int segments = Math.Min(rowsPerVector, rowCount - rr0), count = segments * TilesX, t0 = rr0 * TilesX;
-                TileRowOrigins(row0, rr0, segments, TilesY, (nint)c * plane, w, origin, top);
+                TileRowOrigins(row0, rr0, segments, TilesY, (nint)c * plane, 4 * w, origin, top);
                 var store = Vector512.LessThan(LaneIndex, Vector512.Create(count)).AsSingle();
                 for (int ch = 0; ch < c; ch++)
                 {
@@ -162,6 +162,11 @@ internal static unsafe partial class WinogradConvolution
         // TransformOutputLarge for vectors of whole tile rows: each tile row's output row written as one line.
         private readonly void TransformOutputLargeRows(float* m, int ld, int row0, int rowCount, int rowsPerVector)
         {
+            if (Pool)
+            {
+                TransformOutputLargeRowsPooled(m, ld, row0, rowCount, rowsPerVector);
+                return;
+            }
             var g = G;
             int oc = g.OutC, oh = g.OH, ow = g.OW, plane = oh * ow;
             nint* origin = stackalloc nint[5];
@@ -174,7 +179,7 @@ internal static unsafe partial class WinogradConvolution
             for (int rr0 = 0; rr0 < rowCount; rr0 += rowsPerVector)
             {
                 int segments = Math.Min(rowsPerVector, rowCount - rr0), t0 = rr0 * TilesX;
-                TileRowOrigins(row0, rr0, segments, TilesY, (nint)oc * plane, ow, origin, top);
+                TileRowOrigins(row0, rr0, segments, TilesY, (nint)oc * plane, 4 * ow, origin, top);
                 for (int o = 0; o < oc; o++)
                 {
                     OutputColumns(m + (nint)o * LargePositions * ld + t0, ld, s);
@@ -227,7 +232,7 @@ internal static unsafe partial class WinogradConvolution
             for (int rr0 = 0; rr0 < rowCount; rr0 += rowsPerVector)
             {
                 int segments = Math.Min(rowsPerVector, rowCount - rr0), count = segments * TilesX, t0 = rr0 * TilesX;
-                TileRowOrigins(row0, rr0, segments, TilesY, (nint)oc * plane, ow, origin, top);
+                TileRowOrigins(row0, rr0, segments, TilesY, (nint)oc * plane, 4 * ow, origin, top);
                 var store = Vector512.LessThan(LaneIndex, Vector512.Create(count)).AsSingle();
                 for (int o = 0; o < oc; o++)
                 {

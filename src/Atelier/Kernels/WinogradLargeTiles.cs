@@ -199,6 +199,11 @@ internal static unsafe partial class WinogradConvolution
                 TransformOutputLargeRows(m, ld, row0, rowCount, rowsPerVector);
                 return;
             }
+            if (Pool)
+            {
+                TransformOutputLargePooled(m, ld, row0, rowCount);
+                return;
+            }
             var g = G;
             int oc = g.OutC, oh = g.OH, ow = g.OW, tiles = rowCount * TilesX, plane = oh * ow;
             float* s = stackalloc float[24 * 16];   // Aᵀ down each column: [r][k][lane]

@@ -15,7 +15,7 @@ public sealed class Conv2d : Module, IBackward
 
     /// <summary>The geometry of the last forward pass (batch, channels, sizes): what the benchmarks time a layer on.</summary>
     internal ConvGeometry LastGeometry => geometry;
-    private float[] columns = [], staging = [];
+    private float[] columns = [], staging = [], unpooled = [];
 
     public Conv2d(int inChannels, int outChannels, Size2d kernelSize, Size2d? stride = null, Size2d? padding = null, bool bias = true)
     {
@@ -50,6 +50,12 @@ public sealed class Conv2d : Module, IBackward
     public bool FusedReLU { get; init; }
 
     /// <summary>
+    /// Inference only (<see cref="Inference.InferenceFolding"/>): the output max-pooled 2x2 with stride 2 as it is written,
+    /// the MaxPool2d(2) that followed the layer: output [N, outC, OH / 2, OW / 2]. Refuses to run while the tape records.
+    /// </summary>
+    public bool FusedMaxPool { get; init; }
+
+    /// <summary>
     /// Inference only: the weights will not change, so what the kernels derive from them (Winograd's transformed
     /// filters) is computed once. Refuses to run while the tape records.
     /// </summary>
@@ -62,15 +68,23 @@ public sealed class Conv2d : Module, IBackward
         geometry = GeometryFor(input.Shape);
         var g = geometry;
         this.input = input;
-        var y = Tensor.Ensure(ref output, new Shape(g.N, g.OutC, g.OH, g.OW));
+        var y = Tensor.Ensure(ref output, OutputShapeOf(g));
         EnsureScratch(g);
         bool needsGrad = input.RequiresGrad || Weight.RequiresGrad || (Bias?.RequiresGrad ?? false);
-        if ((FusedReLU || Frozen) && needsGrad && Tape.IsRecording)
+        if ((FusedReLU || FusedMaxPool || Frozen) && needsGrad && Tape.IsRecording)
             throw new InvalidOperationException($"{Describe()} belongs to a model folded for inference: run it under Tape.NoGrad().");
         // Transformed once, for the tile size this geometry takes (again if a later input's size takes the other one).
         if (Frozen && WinogradConvolution.Handles(g, prepared: true) && winograd?.Tile != WinogradConvolution.TileFor(g))
             winograd = WinogradConvolution.Prepare(Weight.Span, InChannels, OutChannels, WinogradConvolution.TileFor(g));
-        Convolution.Forward(y.Span, input.Span, Weight.Span, Bias is null ? default : Bias.Span, g, columns, staging, FusedReLU, winograd);
+        var bias = Bias is null ? default : Bias.Span;
+        if (FusedMaxPool)
+        {
+            // The whole output is written first only where the kernel cannot pool as it writes.
+            if (!Convolution.PoolsInPlace(g, prepared: winograd is not null) && unpooled.Length < (long)g.N * g.OutC * g.OutPlane)
+                unpooled = new float[g.N * g.OutC * g.OutPlane];
+            Convolution.ForwardPooled(y.Span, input.Span, Weight.Span, bias, g, columns, staging, unpooled, FusedReLU, winograd);
+        }
+        else Convolution.Forward(y.Span, input.Span, Weight.Span, bias, g, columns, staging, FusedReLU, winograd);
         Tape.Record(this, y, needsGrad);
         return y;
     }
@@ -103,10 +117,13 @@ public sealed class Conv2d : Module, IBackward
         return g;
     }
 
-    public override Shape OutputShape(Shape input)
+    public override Shape OutputShape(Shape input) => OutputShapeOf(GeometryFor(input));
+
+    private Shape OutputShapeOf(in ConvGeometry g)
     {
-        var g = GeometryFor(input);
-        return new Shape(g.N, g.OutC, g.OH, g.OW);
+        if (!FusedMaxPool) return new Shape(g.N, g.OutC, g.OH, g.OW);
+        if (g.OH < 2 || g.OW < 2) throw new ArgumentException($"{Describe()}: a 2x2 max pool does not fit its {g.OH}x{g.OW} output.");
+        return new Shape(g.N, g.OutC, g.OH / 2, g.OW / 2);
     }
 
     public override long Flops(Shape input)
@@ -139,6 +156,7 @@ public sealed class Conv2d : Module, IBackward
         if (Padding != new Size2d(0, 0)) text += $", padding {Padding}";
         if (Bias is null) text += ", no bias";
         if (FusedReLU) text += ", ReLU";
+        if (FusedMaxPool) text += ", max-pool 2x2";
         return text + ")";
     }
 }

@@ -6,8 +6,9 @@ namespace Atelier.Nn.Inference;
 /// An eval-mode model rewritten for prediction, as ONNX Runtime and TensorRT rewrite theirs: batch norm folded into
 /// the convolution or linear layer before it (W·s, (b − mean)·s + β with s = γ/√(var + ε)), a batch norm that follows
 /// an activation folded into the next linear layer instead (Linear(a⊙x + d) = (W·diag a)x + (W·d + b); dropout
-/// between them is the identity in eval mode), dropout dropped, and a ReLU after a convolution or a residual add
-/// applied as that layer writes its output (after a linear layer, in place). The outputs equal the eval-mode model's
+/// between them is the identity in eval mode), dropout dropped, a ReLU after a convolution or a residual add
+/// applied as that layer writes its output (after a linear layer, in place), and a 2x2 max pool of stride 2 after a
+/// convolution (and its ReLU) taken as the convolution writes (see Conv2d.FusedMaxPool). The outputs equal the eval-mode model's
 /// up to float rounding. The convolutions it writes are frozen, so their Winograd filters are transformed once.
 /// The result reuses the layers it does not rewrite (pools, activations...), which own their output buffers:
 /// give it a model no one else runs, e.g. a second copy loaded from the same state.
@@ -49,15 +50,20 @@ public static class InferenceFolding
                     i = j;
                     break;
             }
-            if (i + 1 < source.Count && source[i + 1] is ReLU && layer is Conv2d or Linear or Residual)
+            if (layer is Conv2d convolution)
+            {
+                // The ReLU and a 2x2 max pool after it move into the convolution's output pass.
+                bool relu = i + 1 < source.Count && source[i + 1] is ReLU;
+                if (relu) i++;
+                bool pool = i + 1 < source.Count && source[i + 1] is MaxPool2d { KernelSize: { Height: 2, Width: 2 }, Stride: { Height: 2, Width: 2 }, Padding: { Height: 0, Width: 0 } };
+                if (pool) i++;
+                layers.Add(relu || pool ? WithEpilogue(convolution, relu, pool) : convolution);
+                continue;
+            }
+            if (i + 1 < source.Count && source[i + 1] is ReLU && layer is Linear or Residual)
             {
                 // The ReLU moves into the layer's output pass (a linear layer's output is small: an in-place pass).
-                layers.Add(layer switch
-                {
-                    Conv2d conv => WithReLU(conv),
-                    Residual block => new Residual(block.Body, block.Projection) { FusedReLU = true },
-                    _ => layer,
-                });
+                layers.Add(layer is Residual block ? new Residual(block.Body, block.Projection) { FusedReLU = true } : layer);
                 if (layer is Linear) layers.Add(new InPlaceReLU());
                 i++;
                 continue;
@@ -98,10 +104,13 @@ public static class InferenceFolding
         return Frozen(folded);
     }
 
-    // The same convolution (folded or not) writing max(·, 0).
-    private static Conv2d WithReLU(Conv2d conv)
+    // The same convolution (folded or not) writing max(·, 0) and / or the 2x2 maxima of its output.
+    private static Conv2d WithEpilogue(Conv2d conv, bool relu, bool pool)
     {
-        var fused = new Conv2d(conv.InChannels, conv.OutChannels, conv.KernelSize, conv.Stride, conv.Padding, bias: conv.Bias is not null) { FusedReLU = true, Frozen = true };
+        var fused = new Conv2d(conv.InChannels, conv.OutChannels, conv.KernelSize, conv.Stride, conv.Padding, bias: conv.Bias is not null)
+        {
+            FusedReLU = relu, FusedMaxPool = pool, Frozen = true,
+        };
         conv.Weight.Span.CopyTo(fused.Weight.Span);
         conv.Bias?.Span.CopyTo(fused.Bias!.Span);
         return Frozen(fused);

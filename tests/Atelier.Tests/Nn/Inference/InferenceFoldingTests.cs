@@ -54,6 +54,18 @@ public sealed class InferenceFoldingTests(ITestOutputHelper output)
         if (model == "resnet") Assert.All(modules.OfType<Residual>(), r => Assert.True(r.FusedReLU));
     }
 
+    [Theory]
+    [InlineData("cnn-deep-bn", 2)]
+    [InlineData("resnet9", 3)]
+    [InlineData("cnn", 2)]
+    public void A_2x2_max_pool_after_a_convolution_is_taken_as_the_convolution_writes(string model, int pools)
+    {
+        var folded = InferenceFolding.Fold(ZooCases.Create(model, 0));
+        var modules = folded.Modules().Select(m => m.Module).ToList();
+        Assert.DoesNotContain(modules, m => m is MaxPool2d);
+        Assert.Equal(pools, modules.Count(m => m is Conv2d { FusedMaxPool: true }));
+    }
+
     [Fact]
     public void Batch_norm_after_an_activation_before_a_convolution_stays_as_zero_padding_would_change()
     {
