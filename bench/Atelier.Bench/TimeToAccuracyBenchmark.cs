@@ -64,7 +64,9 @@ internal static class TimeToAccuracyBenchmark
             machine = BenchSupport.Machine(),
             date = DateTimeOffset.UtcNow,
             options = TrainOptionTable.ToPairs(options).ToDictionary(p => p.Key, p => p.Value),
-            epochs = points.Select(p => new { epoch = p.Epoch, seconds = p.Seconds, val_accuracy = p.ValAccuracy, test_accuracy = p.TestAccuracy, test_accuracy_no_tta = p.PlainAccuracy }),
+            // No validation set (val-size 0): the validation accuracy is NaN, which JSON cannot hold: null.
+            epochs = points.Select(p => new { epoch = p.Epoch, seconds = p.Seconds, val_accuracy = double.IsNaN(p.ValAccuracy) ? (double?)null : p.ValAccuracy,
+                test_accuracy = p.TestAccuracy, test_accuracy_no_tta = p.PlainAccuracy }),
             final = new { best_epoch = result.BestEpoch, test_accuracy = result.Test.Accuracy, test_accuracy_no_tta = plainFinal, seconds = total, target_met = met },
         });
         string stem = Path.ChangeExtension(json, null);
@@ -88,12 +90,13 @@ internal static class TimeToAccuracyBenchmark
         chart.Add(new LineSeries($"test accuracy{(options.UsesFlipTta ? " (flip TTA)" : "")}, last weights of each epoch", time, points.Select(p => 100 * p.TestAccuracy).ToArray()) { Markers = true });
         if (options.UsesFlipTta)
             chart.Add(new LineSeries("test accuracy without TTA", time, points.Select(p => 100 * p.PlainAccuracy).ToArray()) { Markers = true });
-        chart.Add(new LineSeries("validation accuracy", time, points.Select(p => 100 * p.ValAccuracy).ToArray()) { Dashed = true });
+        bool validated = points.All(p => !double.IsNaN(p.ValAccuracy)); // NaN with val-size 0: nothing held out
+        if (validated) chart.Add(new LineSeries("validation accuracy", time, points.Select(p => 100 * p.ValAccuracy).ToArray()) { Dashed = true });
         chart.Add(new LineSeries($"final test accuracy, best epoch ({100 * finalAccuracy:F2}%)", [total / unit], [100 * finalAccuracy]) { Markers = true });
         double target = 100 * TargetAccuracy, deadline = TargetSeconds / unit;
         chart.Add(new LineSeries(string.Create(CultureInfo.InvariantCulture, $"target: {target:0.#}% in {deadline:0} {(unit == 60 ? "min" : "s")}"),
             [0, deadline, deadline], [target, target, target - 10]) { Dashed = true, Color = "#777777" });
-        chart.YMin = Math.Max(0, Math.Floor(points.Min(p => 100 * Math.Min(Math.Min(p.TestAccuracy, p.PlainAccuracy), p.ValAccuracy)) - 1));
+        chart.YMin = Math.Max(0, Math.Floor(points.Min(p => 100 * Math.Min(Math.Min(p.TestAccuracy, p.PlainAccuracy), validated ? p.ValAccuracy : 1)) - 1));
         chart.YMax = 100;
         return chart;
     }
@@ -113,7 +116,7 @@ internal static class TimeToAccuracyBenchmark
             double test = Evaluator.Evaluate(model, data.EvalLoader(data.Test, 256), data.ClassNames.Count, options.UsesFlipTta).Accuracy;
             double plain = options.UsesFlipTta ? Evaluator.Evaluate(model, data.EvalLoader(data.Test, 256), data.ClassNames.Count, false).Accuracy : test;
             Points.Add(new Point(metrics.Epoch, seconds, metrics.ValAccuracy, test, plain));
-            Console.WriteLine($"{metrics.Epoch,5} {seconds,9:F1} {100 * metrics.ValAccuracy,8:F2}% {100 * test,9:F2}% {100 * plain,7:F2}%");
+            Console.WriteLine($"{metrics.Epoch,5} {seconds,9:F1} {(double.IsNaN(metrics.ValAccuracy) ? "–" : $"{100 * metrics.ValAccuracy:F2}%"),9} {100 * test,9:F2}% {100 * plain,7:F2}%");
             clock.Start();
         }
     }

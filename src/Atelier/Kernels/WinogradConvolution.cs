@@ -16,8 +16,13 @@ namespace Atelier.Kernels;
 /// </summary>
 internal static unsafe partial class WinogradConvolution
 {
-    /// <summary>Off switch for comparisons and tests (the im2col path then handles every geometry).</summary>
-    public static bool Enabled { get; set; } = true;
+    [ThreadStatic] private static bool disabled;
+
+    /// <summary>
+    /// Off switch for comparisons and tests (the im2col path then handles every geometry). Per thread, as LargeTiles: the
+    /// thread that calls a convolution picks its kernel, so a test that flips it does not change what parallel tests see.
+    /// </summary>
+    public static bool Enabled { get => !disabled; set => disabled = !value; }
 
     /// <summary>Whether rows of at most 8 tiles share vectors (<see cref="RowGroup"/>); off for A/B timing and the same-bits test.</summary>
     internal static bool GroupSmallRows { get; set; } = true;

@@ -243,14 +243,7 @@ internal static unsafe partial class WinogradConvolution
                         LoadTileRows(lines, segments, 4, lo, hi, perm, rowLanes, out var y0, out var y1, out var y2, out var y3, out _, out _);
                         GradientLine(y0, y1, y2, y3, p + r * 96, 16);
                     }
-                    float* dst = m + (nint)o * LargePositions * ld + t0;
-                    for (int k = 0; k < 6; k++)
-                    {
-                        GradientLine(Vector512.Load(p + k * 16), Vector512.Load(p + 96 + k * 16), Vector512.Load(p + 192 + k * 16),
-                            Vector512.Load(p + 288 + k * 16), column, 16);
-                        for (int l = 0; l < 6; l++)
-                            Avx512F.MaskStore(dst + (l * 6 + k) * ld, store, Vector512.Load(column + l * 16));
-                    }
+                    GradientColumns(p, m + (nint)o * LargePositions * ld + t0, ld, store, column);
                 }
             }
         }

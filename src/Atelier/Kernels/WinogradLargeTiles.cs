@@ -330,16 +330,23 @@ internal static unsafe partial class WinogradConvolution
                     for (int r = 0; r < 4; r++)
                         GradientLine(Gather(channel, index[r * 4], mask[r * 4]), Gather(channel, index[r * 4 + 1], mask[r * 4 + 1]),
                             Gather(channel, index[r * 4 + 2], mask[r * 4 + 2]), Gather(channel, index[r * 4 + 3], mask[r * 4 + 3]), p + r * 96, 16);
-                    float* dst = m + (nint)o * LargePositions * ld + t0;
-                    for (int k = 0; k < 6; k++)
-                    {
-                        GradientLine(Vector512.Load(p + k * 16), Vector512.Load(p + 96 + k * 16), Vector512.Load(p + 192 + k * 16),
-                            Vector512.Load(p + 288 + k * 16), column, 16);
-                        for (int l = 0; l < 6; l++)
-                            Avx512F.MaskStore(dst + (l * 6 + k) * ld, store, Vector512.Load(column + l * 16));
-                    }
+                    GradientColumns(p, m + (nint)o * LargePositions * ld + t0, ld, store, column);
                 }
             }
+        }
+    }
+
+    // A down each of the 6 columns of p ([r][k][lane], the rows already spread by A), into dM's positions 6l + k, ld
+    // apart from dst (column: 96 floats of scratch).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientColumns(float* p, float* dst, int ld, Vector512<float> store, float* column)
+    {
+        for (int k = 0; k < 6; k++)
+        {
+            GradientLine(Vector512.Load(p + k * 16), Vector512.Load(p + 96 + k * 16), Vector512.Load(p + 192 + k * 16),
+                Vector512.Load(p + 288 + k * 16), column, 16);
+            for (int l = 0; l < 6; l++)
+                Avx512F.MaskStore(dst + (l * 6 + k) * ld, store, Vector512.Load(column + l * 16));
         }
     }
 
