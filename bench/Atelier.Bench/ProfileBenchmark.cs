@@ -4,6 +4,7 @@ using Atelier.Autograd;
 using Atelier.Kernels;
 using Atelier.Models;
 using Atelier.Nn;
+using Atelier.Nn.Inference;
 using Atelier.Optim;
 using Atelier.Tensors;
 
@@ -22,13 +23,13 @@ internal static class ProfileBenchmark
     // optimized code (methods called once per step reach tier 1 only after 30 calls and a quiet 100 ms).
     private const double WarmupSeconds = 2;
 
-    private sealed record Settings(int Batch, int Steps, int Warmup, bool Eval, bool Sgd);
+    private sealed record Settings(int Batch, int Steps, int Warmup, bool Eval, bool Sgd, bool Folded);
 
     public static int Run(string[] args)
     {
         string[] models = ["cnn", "mlp"];
         int batch = 64, steps = 30, warmup = 30;
-        bool eval = false, sgd = false;
+        bool eval = false, sgd = false, folded = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -39,13 +40,14 @@ internal static class ProfileBenchmark
                 case "--warmup": warmup = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--no-fusion": Sequential.FuseBatchNormReLU = false; break;
                 case "--eval": eval = true; break;
+                case "--folded": eval = folded = true; break;
                 case "--sgd": sgd = true; break;
                 case "--threads": Workers.ThreadCount = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: Console.Error.WriteLine($"Unknown option '{args[i]}'."); return 2;
             }
         }
         Console.WriteLine($"threads {Workers.ThreadCount}, batch {batch}, medians of {steps} warm steps, load average {BenchSupport.LoadAverage():F2}");
-        var settings = new Settings(batch, steps, warmup, eval, sgd);
+        var settings = new Settings(batch, steps, warmup, eval, sgd, folded);
         foreach (var name in models)
             if (!Profile(name, settings)) return 1;
         return 0;
@@ -62,6 +64,8 @@ internal static class ProfileBenchmark
         Optimizer optimizer = o.Sgd ? new SGD(model.Parameters(), 0.05f, momentum: 0.9, weightDecay: 5e-4, nesterov: true) : new Adam(model.Parameters(), 1e-3f);
         var loss = new CrossEntropyLoss();
         if (o.Eval) model.Eval(); else model.Train();
+        // What predict and serve run: batch norm folded into the convolutions, ReLU and pooling fused, weights frozen.
+        if (o.Folded) model = InferenceFolding.Fold(model);
 
         // Per step: each op's forward (wall, CPU), then each op's backward, then the optimizer step.
         var ops = new List<string>();
@@ -131,7 +135,7 @@ internal static class ProfileBenchmark
         double stepMs = o.Eval ? 0 : BenchSupport.MedianOf(step) * 1e3;
         double total = rows.Sum(r => r.Fw + r.Bw) + stepMs;
         Console.WriteLine();
-        Console.WriteLine($"{name}, batch {o.Batch}{(o.Eval ? ", inference" : "")}: median ms per step (wall / process CPU)");
+        Console.WriteLine($"{name}, batch {o.Batch}{(o.Folded ? ", inference, folded" : o.Eval ? ", inference" : "")}: median ms per step (wall / process CPU)");
         Console.WriteLine($"{"op",-72} {"fwd ms",8} {"fwd cpu",8} {"bwd ms",8} {"bwd cpu",8} {"share",6}");
         foreach (var r in rows)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

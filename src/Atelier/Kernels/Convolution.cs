@@ -22,8 +22,11 @@ public static class Convolution
         return (int)Math.Clamp(ChunkBudget / Math.Max(1, perSample), 1, Math.Max(1, g.N));
     }
 
-    /// <summary>Floats of column scratch the kernels need for this geometry.</summary>
-    public static int ColumnsLength(in ConvGeometry g) => g.ColumnRows * Math.Min(BatchChunk(g), g.N) * g.OutPlane;
+    /// <summary>Floats of column scratch the kernels need for this geometry (with packed: weights packed for inference).</summary>
+    public static int ColumnsLength(in ConvGeometry g, bool packed = false) =>
+        packed && PackedWeightConvolution.Prefers(g)
+            ? Math.Max(PackedWeightConvolution.ScratchLength(g), g.ColumnRows * Math.Min(BatchChunk(g), g.N) * g.OutPlane)
+            : g.ColumnRows * Math.Min(BatchChunk(g), g.N) * g.OutPlane;
 
     /// <summary>Floats of staging scratch (GEMM output in [OutC, nc·OH·OW] order) the kernels need.</summary>
     public static int StagingLength(in ConvGeometry g)
@@ -39,9 +42,17 @@ public static class Convolution
     // output: [N, OutC, OH, OW]; x: [N, C, H, W]; weight: [OutC, C, kh, kw]; bias: [OutC] or empty.
     // relu: max(·, 0) applied as the output is written (inference; the backward pass knows nothing of it).
     // winograd: the weight's Winograd filters prepared once (frozen weights), used when that kernel runs; else null.
+    // packed: the weights packed once for PackedWeightConvolution (frozen), used where it is preferred (columns then
+    // holds its scratch: see ColumnsLength); else null.
     public static void Forward(Span<float> output, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
-        in ConvGeometry g, Span<float> columns, Span<float> staging, bool relu = false, WinogradFilters? winograd = null)
+        in ConvGeometry g, Span<float> columns, Span<float> staging, bool relu = false, WinogradFilters? winograd = null,
+        GemmPackedRight? packed = null)
     {
+        if (packed is not null && PackedWeightConvolution.Prefers(g))
+        {
+            PackedWeightConvolution.Forward(output, x, packed, bias, g, columns, relu);
+            return;
+        }
         // The small-channel kernels write few values: after them, ReLU is a pass of its own.
         if (SingleChannelConvolution.Handles(g))
         {
@@ -94,8 +105,8 @@ public static class Convolution
     }
 
     /// <summary>Whether <see cref="ForwardPooled"/> pools as it writes (no full-size output in between) for this geometry.</summary>
-    public static bool PoolsInPlace(in ConvGeometry g, bool prepared = false) =>
-        SingleChannelConvolution.Handles(g) || WinogradConvolution.PoolsInPlace(g, prepared);
+    public static bool PoolsInPlace(in ConvGeometry g, bool prepared = false, bool packed = false) =>
+        !(packed && PackedWeightConvolution.Prefers(g)) && (SingleChannelConvolution.Handles(g) || WinogradConvolution.PoolsInPlace(g, prepared));
 
     /// <summary>
     /// Inference: the convolution (+ bias, ReLU with relu) max-pooled 2x2 with stride 2 (floor mode, as
@@ -103,20 +114,22 @@ public static class Convolution
     /// 4x4 tiles pool as they write; every other kernel writes the whole output to full ([N, OutC, OH, OW], scratch) first.
     /// </summary>
     public static void ForwardPooled(Span<float> pooled, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
-        in ConvGeometry g, Span<float> columns, Span<float> staging, Span<float> full, bool relu = false, WinogradFilters? winograd = null)
+        in ConvGeometry g, Span<float> columns, Span<float> staging, Span<float> full, bool relu = false, WinogradFilters? winograd = null,
+        GemmPackedRight? packed = null)
     {
         if (g.OH < 2 || g.OW < 2) throw new ArgumentException($"A 2x2 max pool does not fit a {g.OH}x{g.OW} convolution output.");
-        if (SingleChannelConvolution.Handles(g))
+        bool packedRuns = packed is not null && PackedWeightConvolution.Prefers(g);
+        if (!packedRuns && SingleChannelConvolution.Handles(g))
         {
             SingleChannelConvolution.ForwardPooled(pooled, x, weight, bias, g, relu);
             return;
         }
-        if (WinogradConvolution.PoolsInPlace(g, prepared: winograd is not null))
+        if (!packedRuns && WinogradConvolution.PoolsInPlace(g, prepared: winograd is not null))
         {
             WinogradConvolution.Forward(pooled, x, weight, bias, g, relu, winograd, pool: true);
             return;
         }
-        Forward(full, x, weight, bias, g, columns, staging, relu, winograd);
+        Forward(full, x, weight, bias, g, columns, staging, relu, winograd, packed);
         Pooling.MaxForward2x2(pooled, full, new ConvGeometry(g.N, g.OutC, g.OH, g.OW, g.OutC, 2, 2, 0));
     }
 

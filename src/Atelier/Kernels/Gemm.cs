@@ -94,6 +94,46 @@ public static unsafe class Gemm
         }
     }
 
+    /// <summary>
+    /// C[m, n] (+)= op(A)[m, k] · B[k, n] with B packed once (<see cref="GemmPackedRight"/>): only A is packed per call,
+    /// so each thread re-reads the panels from cache instead of packing B again. The same summation order as
+    /// <see cref="Multiply(bool, bool, int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, bool)"/>'s
+    /// register tiles, so results do not depend on the thread count.
+    /// </summary>
+    public static void Multiply(bool transA, int m, ReadOnlySpan<float> a, GemmPackedRight b, Span<float> c, bool accumulate)
+    {
+        int n = b.N, k = b.K;
+        if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), $"GEMM sizes must not be negative (m={m}).");
+        if ((long)m * k > a.Length || (long)m * n > c.Length)
+            throw new ArgumentException($"GEMM of m={m}, n={n}, k={k} needs A ≥ {(long)m * k} and C ≥ {(long)m * n} floats; got {a.Length} and {c.Length}.");
+        if (m == 0) return;
+        fixed (float* pa = a, pc = c)
+        {
+            var job = new GemmJob
+            {
+                A = pa,
+                ARowStride = transA ? 1 : k,
+                AColStride = transA ? m : 1,
+                PackedRight = b.Pointer,
+                PackedRightWidth = b.Width,
+                C = pc,
+                M = m,
+                N = n,
+                K = k,
+                Accumulate = accumulate,
+                Path = b.Path,
+            };
+            int threads = Workers.ThreadCount;
+            if (threads <= 1 || (long)m * n * k < ParallelLimit || Workers.IsInsideWorker)
+            {
+                job.Run(0, m, 0, n);
+                return;
+            }
+            job.Plan(threads);
+            Workers.For(job.Units, ref job, job.Chunks);
+        }
+    }
+
     // Plain triple loop for tiny problems and CPUs without SIMD; same summation order as the tiles (p ascending).
     private static void Direct(in GemmJob job)
     {
@@ -117,6 +157,10 @@ public static unsafe class Gemm
     {
         public float* A, B, C;
         public nint ARowStride, AColStride, BRowStride, BColStride;
+
+        // B already packed (GemmPackedRight) instead of B and its strides: its panels are read in place.
+        public float* PackedRight;
+        public int PackedRightWidth;
         public int M, N, K;
         public bool Accumulate, Dot;
         public GemmPath Path;
@@ -139,7 +183,9 @@ public static unsafe class Gemm
                 return;
             }
             // Split the longer side: each thread re-packs the whole other operand, which costs 1/(that side) of the work.
-            SplitN = N / nr >= M / mr;
+            // With B packed, a split along m re-reads B's panels (no packing) and one along n re-packs all of A: n is split
+            // only when m is the shorter side or too short to give each thread a tile.
+            SplitN = PackedRight != null ? M / mr < threads || N >= M : N / nr >= M / mr;
             int tile = SplitN ? nr : mr;
             int extent = SplitN ? N : M;
             int tiles = (extent + tile - 1) / tile;
@@ -173,7 +219,8 @@ public static unsafe class Gemm
             var (mr, nr) = TileShape(Path);
             var scratch = GemmScratch.ForThisThread();
             int mcMax = Math.Min(Mc, i1 - i0), ncMax = Math.Min(Nc, j1 - j0), kcMax = Math.Min(Kc, K);
-            scratch.Reserve((mcMax + mr - 1) / mr * mr * kcMax, (ncMax + nr - 1) / nr * nr * kcMax, mr * nr);
+            bool packed = PackedRight != null;
+            scratch.Reserve((mcMax + mr - 1) / mr * mr * kcMax, packed ? 0 : (ncMax + nr - 1) / nr * nr * kcMax, mr * nr);
             float* packedA = scratch.A, packedB = scratch.B, tile = scratch.Tile;
             nint ldc = N;
             for (int jc = j0; jc < j1; jc += Nc)
@@ -183,7 +230,8 @@ public static unsafe class Gemm
                 {
                     int kc = Math.Min(Kc, K - pc);
                     bool add = Accumulate || pc > 0;
-                    GemmPacking.PackB(B, BRowStride, BColStride, pc, kc, jc, nc, nr, packedB);
+                    if (packed) packedB = PackedRight + (nint)pc * PackedRightWidth + (nint)jc * kc;
+                    else GemmPacking.PackB(B, BRowStride, BColStride, pc, kc, jc, nc, nr, packedB);
                     for (int ic = i0; ic < i1; ic += Mc)
                     {
                         int mc = Math.Min(Mc, i1 - ic);
@@ -200,6 +248,10 @@ public static unsafe class Gemm
                                 if (rows == mr && cols == nr)
                                 {
                                     Tile(kc, pa, pb, c, ldc, add);
+                                }
+                                else if (cols == nr && Path == GemmPath.Vector512)
+                                {
+                                    GemmMicroKernels.TileRows8x32(rows, kc, pa, pb, c, ldc, add);
                                 }
                                 else
                                 {

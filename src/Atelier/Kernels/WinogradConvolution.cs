@@ -337,13 +337,19 @@ internal static unsafe partial class WinogradConvolution
         int rows = g.N * tilesY;
         int rowsPerChunk = RowsPerChunk(rows, tilesX, positions * 4L * (g.C + ocPanels * 8), MinTiles, tile);
         int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
+        // Fewer chunks than threads (one image's maps): each chunk's output channels are split too, each part
+        // transforming the chunk's input itself. 1 image, 2 threads, 14x14 64 -> 128: one thread did all of it.
+        int threads = Workers.ThreadCount;
+        int parts = chunks < threads ? Math.Clamp(threads / chunks, 1, ocPanels / 2) : 1;
         var work = new ChunkWork
         {
             Output = output, X = x, Filters = filters, Bias = bias, G = g, Accumulate = accumulate, Relu = relu, Pool = pool,
-            OcPanels = ocPanels, TilesY = tilesY, TilesX = tilesX, Rows = rows, RowsPerChunk = rowsPerChunk, Tile = tile,
+            OcPanels = ocPanels, TilesY = tilesY, TilesX = tilesX, Rows = rows, RowsPerChunk = rowsPerChunk, Tile = tile, OcParts = parts,
         };
-        if (chunks == 1 || Workers.ThreadCount == 1) work.Run(0, chunks);
-        else Workers.ForBalanced(chunks, ref work);
+        int items = chunks * parts;
+        if (items == 1 || threads == 1) work.Run(0, items);
+        else if (parts > 1) Workers.For(items, ref work);
+        else Workers.ForBalanced(items, ref work);
     }
 
     // Tile rows per chunk: about ChunkBytes of scratch (at least MinTiles tiles, so each GEMM has some width), with
@@ -469,21 +475,32 @@ internal static unsafe partial class WinogradConvolution
         public bool Accumulate, Relu, Pool;
         public int OcPanels, TilesY, TilesX, Rows, RowsPerChunk, Tile;
 
+        // Work item i is part i % OcParts of chunk i / OcParts: the output channels [OcStart, OcEnd) of its tiles.
+        public int OcParts;
+        private int OcStart, OcEnd;
+
         public readonly void Run(int start, int end)
         {
             var scratch = WinogradScratch.ForThisThread();
-            for (int chunk = start; chunk < end; chunk++)
+            int transformed = -1;
+            for (int item = start; item < end; item++)
             {
+                int chunk = item / OcParts, part = item % OcParts;
                 int row0 = chunk * RowsPerChunk, rowCount = Math.Min(RowsPerChunk, Rows - row0);
                 int tiles = rowCount * TilesX, ld = (tiles + 31) / 32 * 32;
                 int ocRows = OcPanels * 8, positions = PositionsOf(Tile);
+                // A copy with this part's channels: the threads share this struct.
+                var own = this;
+                own.OcStart = Math.Min(G.OutC, OcPanels * part / OcParts * 8);
+                own.OcEnd = Math.Min(G.OutC, OcPanels * (part + 1) / OcParts * 8);
                 // Slack of 16 floats: the output transform reads whole vectors from the last row.
                 scratch.Reserve(positions * G.C * ld, G.C * ld, positions * ocRows * ld + 16);
                 // Layouts [c][ξ][t] and [o][ξ][t]: a channel's positions are neighbours for the transforms.
-                TransformInput(scratch.V, positions * (nint)ld, ld, row0, rowCount);
-                Multiply(scratch, ld, tiles, positions);
-                if (Tile == 4) TransformOutputLarge(scratch.M, ld, row0, rowCount);
-                else TransformOutput(scratch.M, ld, row0, rowCount);
+                if (chunk != transformed) own.TransformInput(scratch.V, positions * (nint)ld, ld, row0, rowCount);
+                transformed = chunk;
+                own.Multiply(scratch, ld, tiles, positions);
+                if (Tile == 4) own.TransformOutputLarge(scratch.M, ld, row0, rowCount);
+                else own.TransformOutput(scratch.M, ld, row0, rowCount);
             }
         }
 
@@ -548,7 +565,7 @@ internal static unsafe partial class WinogradConvolution
                 float* u = Filters + (nint)xi * ocRows * c;
                 float* m = scratch.M + (nint)xi * ld;
                 nint ldm = positions * (nint)ld;
-                for (int op = 0; op < OcPanels; op++)
+                for (int op = OcStart / 8; op < (OcEnd + 7) / 8; op++)
                     for (int jp = 0; jp < panels; jp++)
                         GemmMicroKernels.Tile8x32(c, u + (nint)op * 8 * c, packed + (nint)jp * 32 * c, m + op * 8 * ldm + jp * 32, ldm, false);
             }
@@ -574,7 +591,7 @@ internal static unsafe partial class WinogradConvolution
                     var colsLo = Vector512.LessThan(LaneIndex + Vector512.Create(col0), Vector512.Create(ow)).AsSingle();
                     var colsHi = Vector512.LessThan(LaneIndex + Vector512.Create(col0 + 16), Vector512.Create(ow)).AsSingle();
                     bool secondRow = 2 * ty + 1 < oh;
-                    for (int o = 0; o < oc; o++)
+                    for (int o = OcStart; o < OcEnd; o++)
                     {
                         float* src = m + (nint)o * Positions * ld + t0;
                         var b = Bias is null ? Vector512<float>.Zero : Vector512.Create(Bias[o]);

@@ -180,7 +180,7 @@ internal static unsafe partial class WinogradConvolution
             {
                 int segments = Math.Min(rowsPerVector, rowCount - rr0), t0 = rr0 * TilesX;
                 TileRowOrigins(row0, rr0, segments, TilesY, (nint)oc * plane, 4 * ow, origin, top);
-                for (int o = 0; o < oc; o++)
+                for (int o = OcStart; o < OcEnd; o++)
                 {
                     OutputColumns(m + (nint)o * LargePositions * ld + t0, ld, s);
                     float* channel = Output + (nint)o * plane;

@@ -221,7 +221,7 @@ internal static unsafe partial class WinogradConvolution
                     rows[lane] = Math.Min(4, oh - y);
                     cols[lane] = Math.Min(4, ow - x);
                 }
-                for (int o = 0; o < oc; o++)
+                for (int o = OcStart; o < OcEnd; o++)
                 {
                     OutputColumns(m + (nint)o * LargePositions * ld + t0, ld, s);
                     var b = Bias is null ? Vector512<float>.Zero : Vector512.Create(Bias[o]);

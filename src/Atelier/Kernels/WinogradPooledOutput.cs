@@ -54,7 +54,7 @@ internal static unsafe partial class WinogradConvolution
             {
                 int segments = Math.Min(rowsPerVector, rowCount - rr0), t0 = rr0 * TilesX;
                 TileRowOrigins(row0, rr0, segments, TilesY, (nint)oc * plane, 2 * pw, origin, top);
-                for (int o = 0; o < oc; o++)
+                for (int o = OcStart; o < OcEnd; o++)
                 {
                     OutputColumns(m + (nint)o * LargePositions * ld + t0, ld, s);
                     float* channel = Output + (nint)o * plane;
@@ -90,7 +90,7 @@ internal static unsafe partial class WinogradConvolution
                     rows[lane] = Math.Clamp(ph - y, 0, 2);
                     cols[lane] = Math.Clamp(pw - x, 0, 2);
                 }
-                for (int o = 0; o < oc; o++)
+                for (int o = OcStart; o < OcEnd; o++)
                 {
                     OutputColumns(m + (nint)o * LargePositions * ld + t0, ld, s);
                     float* channel = Output + (nint)o * plane;

@@ -162,7 +162,7 @@ internal static unsafe partial class WinogradConvolution
             {
                 var rows = new GroupRows(group, row0 + rr, Math.Min(group.Rows, rowCount - rr), TilesY, oc * plane, 0, 2, oh, ow, 0);
                 rows.Masks(columns, mask);
-                for (int o = 0; o < oc; o++)
+                for (int o = OcStart; o < OcEnd; o++)
                 {
                     float* src = m + (nint)o * Positions * ld + rr * TilesX;
                     var b = Bias is null ? Vector512<float>.Zero : Vector512.Create(Bias[o]);

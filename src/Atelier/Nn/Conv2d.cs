@@ -57,11 +57,12 @@ public sealed class Conv2d : Module, IBackward
 
     /// <summary>
     /// Inference only: the weights will not change, so what the kernels derive from them (Winograd's transformed
-    /// filters) is computed once. Refuses to run while the tape records.
+    /// filters, the weights packed for few output pixels) is computed once. Refuses to run while the tape records.
     /// </summary>
     public bool Frozen { get; init; }
 
     private WinogradFilters? winograd;
+    private GemmPackedRight? packed;
 
     public override Tensor Forward(Tensor input)
     {
@@ -73,18 +74,21 @@ public sealed class Conv2d : Module, IBackward
         bool needsGrad = input.RequiresGrad || Weight.RequiresGrad || (Bias?.RequiresGrad ?? false);
         if ((FusedReLU || FusedMaxPool || Frozen) && needsGrad && Tape.IsRecording)
             throw new InvalidOperationException($"{Describe()} belongs to a model folded for inference: run it under Tape.NoGrad().");
-        // Transformed once, for the tile size this geometry takes (again if a later input's size takes the other one).
-        if (Frozen && WinogradConvolution.Handles(g, prepared: true) && winograd?.Tile != WinogradConvolution.TileFor(g))
+        // What the kernels derive from frozen weights is made once: the packed weights for few output pixels, else
+        // Winograd's filters for the tile size this geometry takes (again if a later input's size takes the other one).
+        bool packs = Frozen && PackedWeightConvolution.Prefers(g);
+        if (packs) packed ??= PackedWeightConvolution.Prepare(Weight.Span, InChannels, OutChannels, KernelSize);
+        else if (Frozen && WinogradConvolution.Handles(g, prepared: true) && winograd?.Tile != WinogradConvolution.TileFor(g))
             winograd = WinogradConvolution.Prepare(Weight.Span, InChannels, OutChannels, WinogradConvolution.TileFor(g));
         var bias = Bias is null ? default : Bias.Span;
         if (FusedMaxPool)
         {
             // The whole output is written first only where the kernel cannot pool as it writes.
-            if (!Convolution.PoolsInPlace(g, prepared: winograd is not null) && unpooled.Length < (long)g.N * g.OutC * g.OutPlane)
+            if (!Convolution.PoolsInPlace(g, prepared: winograd is not null, packed: packs) && unpooled.Length < (long)g.N * g.OutC * g.OutPlane)
                 unpooled = new float[g.N * g.OutC * g.OutPlane];
-            Convolution.ForwardPooled(y.Span, input.Span, Weight.Span, bias, g, columns, staging, unpooled, FusedReLU, winograd);
+            Convolution.ForwardPooled(y.Span, input.Span, Weight.Span, bias, g, columns, staging, unpooled, FusedReLU, winograd, packs ? packed : null);
         }
-        else Convolution.Forward(y.Span, input.Span, Weight.Span, bias, g, columns, staging, FusedReLU, winograd);
+        else Convolution.Forward(y.Span, input.Span, Weight.Span, bias, g, columns, staging, FusedReLU, winograd, packs ? packed : null);
         Tape.Record(this, y, needsGrad);
         return y;
     }
@@ -103,7 +107,7 @@ public sealed class Conv2d : Module, IBackward
 
     private void EnsureScratch(in ConvGeometry g)
     {
-        int c = Convolution.ColumnsLength(g), s = Convolution.StagingLength(g);
+        int c = Convolution.ColumnsLength(g, packed: Frozen), s = Convolution.StagingLength(g);
         if (columns.Length < c) columns = new float[c];
         if (staging.Length < s) staging = new float[s];
     }

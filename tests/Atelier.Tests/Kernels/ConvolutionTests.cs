@@ -232,7 +232,7 @@ public sealed class ConvolutionTests
     }
 
     // Direct loops in double: y = W ⋆ x + b and its three gradients for output gradient dout.
-    private static (float[] Y, float[] Dx, float[] Dw, float[] Db) Naive(ConvGeometry g, float[] x, float[] w, float[] b, float[] dout)
+    internal static (float[] Y, float[] Dx, float[] Dw, float[] Db) Naive(ConvGeometry g, float[] x, float[] w, float[] b, float[] dout)
     {
         int kh = g.Kernel.Height, kw = g.Kernel.Width;
         var y = new double[dout.Length];

@@ -115,6 +115,79 @@ public sealed class GemmTests
         Assert.Equal(one, two);
     }
 
+    [Theory]
+    [InlineData(1, 32, 5)]
+    [InlineData(9, 256, 2304)] // resnet9's 3x3 maps: a full and a one-row tile, k over 9 blocks
+    [InlineData(7, 33, 300)]
+    [InlineData(49, 72, 257)]
+    [InlineData(196, 128, 576)]
+    [InlineData(3, 1, 40)]
+    public void A_packed_right_operand_matches_the_reference(int m, int n, int k)
+    {
+        if (Gemm.BestPath == GemmPath.Scalar) return;
+        var rng = new Rng((ulong)(m * 31 + n * 7 + k));
+        var a = Random(rng, m * k);
+        var b = Random(rng, k * n);
+        foreach (bool transA in (bool[])[false, true])
+        foreach (bool transB in (bool[])[false, true])
+        foreach (bool accumulate in (bool[])[false, true])
+        {
+            var c = Random(rng, m * n);
+            var expected = Reference(transA, transB, m, n, k, a, b, c, accumulate, out var magnitude);
+            var packed = new GemmPackedRight(transB, k, n, b);
+            Gemm.Multiply(transA, m, a, packed, c, accumulate);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                double tolerance = 1e-6 * (k + 4) * (magnitude[i] + 1e-3);
+                if (!(Math.Abs(expected[i] - c[i]) <= tolerance))
+                    Assert.Fail($"packed transA={transA} transB={transB} m={m} n={n} k={k} accumulate={accumulate}: C[{i / n}, {i % n}] = {c[i]}, expected {expected[i]}.");
+            }
+        }
+    }
+
+    [Fact]
+    public void A_packed_right_operand_gives_the_bits_of_packing_it_per_call_on_any_thread_count()
+    {
+        if (Gemm.BestPath == GemmPath.Scalar) return;
+        // Shapes the packing GEMM runs by register tiles (not its dot-product or direct paths): same order of sums.
+        foreach (var (m, n, k) in (ValueTuple<int, int, int>[])[(9, 256, 2304), (100, 96, 300), (13, 64, 520)])
+        {
+            var rng = new Rng(3);
+            var a = Random(rng, m * k);
+            var b = Random(rng, k * n);
+            var perCall = new float[m * n];
+            Gemm.Multiply(false, false, m, n, k, a, b, perCall, false);
+            var packed = new GemmPackedRight(false, k, n, b);
+            var one = new float[m * n];
+            var two = new float[m * n];
+            int saved = Workers.ThreadCount;
+            try
+            {
+                Workers.ThreadCount = 1;
+                Gemm.Multiply(false, m, a, packed, one, false);
+                Workers.ThreadCount = 2;
+                Gemm.Multiply(false, m, a, packed, two, false);
+            }
+            finally
+            {
+                Workers.ThreadCount = saved;
+            }
+            Assert.Equal(perCall, one);
+            Assert.Equal(one, two);
+        }
+    }
+
+    [Fact]
+    public void A_packed_right_operand_refuses_wrong_sizes()
+    {
+        if (Gemm.BestPath == GemmPath.Scalar) return;
+        Assert.Throws<ArgumentException>(() => new GemmPackedRight(false, 4, 4, new float[15]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GemmPackedRight(false, 0, 4, new float[4]));
+        var packed = new GemmPackedRight(false, 4, 4, new float[16]);
+        Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, 2, new float[7], packed, new float[8], false));
+        Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, 2, new float[8], packed, new float[7], false));
+    }
+
     [Fact]
     public void Zero_k_clears_or_keeps_C()
     {

@@ -1,0 +1,122 @@
+namespace Atelier.Kernels;
+
+/// <summary>
+/// Inference for convolutions with few output pixels and many weights (a single image's 7x7 and 3x3 maps): the
+/// pixels are the GEMM's rows and the frozen weights its right operand, packed once. Im2col with the weights on the
+/// left, the training layout, would put a 9-pixel map in a 32-column register tile (72% of it empty) and pack 2.4 MB of
+/// 256 -> 256 weights on every call; Winograd's transformed filters are 1.8-4x the weights, re-read per image.
+/// Steps: the input copied channels-last with its zero padding ([N, H + 2ph, W + 2pw, C]); one row per output pixel
+/// of the window's kh·kw runs of C channels ([N·OH·OW, kh·kw·C], each run one copy); the GEMM with the weights
+/// reordered to the same (ky, kx, c) order; the [pixels, OutC] result written back to NCHW with bias and ReLU.
+/// </summary>
+public static class PackedWeightConvolution
+{
+    /// <summary>
+    /// Whether this kernel beats the others for <paramref name="g"/> with frozen weights: few output pixels in the batch
+    /// and enough weights to make packing them once worth it.
+    /// </summary>
+    public static bool Prefers(in ConvGeometry g) =>
+        Gemm.BestPath != GemmPath.Scalar && (long)g.N * g.OutPlane <= MaxPixels && (long)g.OutC * g.ColumnRows >= 16 * 1024;
+
+    // Above this many output pixels Winograd's or im2col's register tiles fill up. 2 threads, ms, this kernel against the
+    // best other: 256 -> 256 on 3x3 0.11 / 0.37 (1 image), 0.56 / 1.67 (8), 1.08 / 1.55 (16); 128 -> 256 on 7x7 0.22 / 0.32
+    // (1), 0.44 / 0.49 (2), 1.56 / 1.15 (8); 64 -> 128 on 14x14 (196 pixels) 0.35 / 0.25.
+    private const int MaxPixels = 160;
+
+    /// <summary>The weights [OutC, C, kh, kw] reordered to [OutC, kh·kw·C] and packed as the GEMM's right operand.</summary>
+    public static GemmPackedRight Prepare(ReadOnlySpan<float> weight, int c, int outC, Size2d kernel)
+    {
+        int taps = kernel.Height * kernel.Width, k = taps * c;
+        if (weight.Length < (long)outC * k) throw new ArgumentException($"Conv2d weights of {outC} x {c} x {kernel.Height} x {kernel.Width} need {(long)outC * k} floats, got {weight.Length}.");
+        var reordered = new float[outC * k];
+        for (int o = 0; o < outC; o++)
+            for (int ch = 0; ch < c; ch++)
+                for (int t = 0; t < taps; t++)
+                    reordered[o * k + t * c + ch] = weight[(o * c + ch) * taps + t];
+        return new GemmPackedRight(transB: true, k, outC, reordered);
+    }
+
+    /// <summary>Floats of scratch <see cref="Forward"/> needs: the padded channels-last input, the rows and the products.</summary>
+    public static int ScratchLength(in ConvGeometry g)
+    {
+        long padded = (long)g.N * PaddedPlane(g) * g.C, pixels = (long)g.N * g.OutPlane;
+        return checked((int)(padded + pixels * g.ColumnRows + pixels * g.OutC));
+    }
+
+    // output: [N, OutC, OH, OW]; x: [N, C, H, W]; weights: from Prepare for this geometry; bias: [OutC] or empty.
+    public static void Forward(Span<float> output, ReadOnlySpan<float> x, GemmPackedRight weights, ReadOnlySpan<float> bias,
+        in ConvGeometry g, Span<float> scratch, bool relu)
+    {
+        int pixels = g.N * g.OutPlane, k = g.ColumnRows;
+        if (weights.K != k || weights.N != g.OutC)
+            throw new ArgumentException($"Packed weights of {weights.N} x {weights.K} do not fit Conv2d({g.C} -> {g.OutC}) with a {g.Kernel.Height}x{g.Kernel.Width} kernel.");
+        if (x.Length < (long)g.N * g.C * g.H * g.W || output.Length < (long)pixels * g.OutC || scratch.Length < ScratchLength(g))
+            throw new ArgumentException("Conv2d: a buffer is smaller than the geometry needs.");
+        var padded = scratch[..(g.N * PaddedPlane(g) * g.C)];
+        var rows = scratch.Slice(padded.Length, pixels * k);
+        var products = scratch.Slice(padded.Length + rows.Length, pixels * g.OutC);
+        ChannelsLast(padded, x, g);
+        Rows(rows, padded, g);
+        Gemm.Multiply(false, pixels, rows, weights, products, accumulate: false);
+        ToChannelsFirst(output, products, bias, g, relu);
+    }
+
+    private static int PaddedPlane(in ConvGeometry g) => (g.H + 2 * g.Padding.Height) * (g.W + 2 * g.Padding.Width);
+
+    // padded[n][y + ph][x + pw][c] = x[n][c][y][x], zero on the border.
+    private static void ChannelsLast(Span<float> padded, ReadOnlySpan<float> x, in ConvGeometry g)
+    {
+        int c = g.C, plane = g.H * g.W, wp = g.W + 2 * g.Padding.Width, paddedPlane = PaddedPlane(g);
+        if (g.Padding != new Size2d(0, 0)) padded.Clear();
+        for (int n = 0; n < g.N; n++)
+        {
+            var src = x.Slice(n * c * plane, c * plane);
+            var dst = padded.Slice(n * paddedPlane * c, paddedPlane * c);
+            for (int y = 0; y < g.H; y++)
+                for (int xx = 0; xx < g.W; xx++)
+                {
+                    var cell = dst.Slice(((y + g.Padding.Height) * wp + xx + g.Padding.Width) * c, c);
+                    int at = y * g.W + xx;
+                    for (int ch = 0; ch < c; ch++) cell[ch] = src[ch * plane + at];
+                }
+        }
+    }
+
+    // rows[n·P + oy·OW + ox][(ky·kw + kx)·C + c] = padded[n][oy·sh + ky][ox·sw + kx][c]
+    private static void Rows(Span<float> rows, ReadOnlySpan<float> padded, in ConvGeometry g)
+    {
+        int c = g.C, k = g.ColumnRows, wp = g.W + 2 * g.Padding.Width, paddedPlane = PaddedPlane(g);
+        int row = 0;
+        for (int n = 0; n < g.N; n++)
+            for (int oy = 0; oy < g.OH; oy++)
+                for (int ox = 0; ox < g.OW; ox++, row++)
+                {
+                    var dst = rows.Slice(row * k, k);
+                    int t = 0;
+                    for (int ky = 0; ky < g.Kernel.Height; ky++)
+                        for (int kx = 0; kx < g.Kernel.Width; kx++, t++)
+                        {
+                            int cell = n * paddedPlane + (oy * g.Stride.Height + ky) * wp + ox * g.Stride.Width + kx;
+                            padded.Slice(cell * c, c).CopyTo(dst.Slice(t * c, c));
+                        }
+                }
+    }
+
+    // output[n][oc][p] = products[n·P + p][oc] + bias[oc], then max(·, 0) with relu.
+    private static void ToChannelsFirst(Span<float> output, ReadOnlySpan<float> products, ReadOnlySpan<float> bias, in ConvGeometry g, bool relu)
+    {
+        int plane = g.OutPlane, outC = g.OutC;
+        for (int n = 0; n < g.N; n++)
+            for (int oc = 0; oc < outC; oc++)
+            {
+                float b = bias.IsEmpty ? 0f : bias[oc];
+                var dst = output.Slice((n * outC + oc) * plane, plane);
+                var src = products[(n * plane * outC + oc)..];
+                for (int p = 0; p < plane; p++)
+                {
+                    float v = src[p * outC] + b;
+                    dst[p] = relu ? MathF.Max(v, 0f) : v;
+                }
+            }
+    }
+}
