@@ -78,6 +78,7 @@ public static unsafe class Im2Col
                         // src[xo] is the input under output column xo (sw = 1), read only for xo in [owStart, owEnd).
                         float* src = image + ih * g.W - pw + j;
                         if (sw == 1 && Avx512F.IsSupported) CopyRow512(dst, src, ow, owStart, owEnd);
+                        else if (sw == 2 && Avx512F.IsSupported) CopyEvenRow512(dst, src, ow, owStart, owEnd);
                         else
                         {
                             for (int xo = 0; xo < owStart; xo++) dst[xo] = 0;
@@ -125,6 +126,7 @@ public static unsafe class Im2Col
                                 float* src = row + n * g.OutPlane + y * ow;
                                 float* dst = image + ih * g.W - pw + j;
                                 if (sw == 1 && Avx512F.IsSupported) AddRow512(dst, src, owStart, owEnd);
+                                else if (sw == 2 && Avx512F.IsSupported) AddEvenRow512(dst, src, owStart, owEnd);
                                 else for (int xo = owStart; xo < owEnd; xo++) dst[xo * sw] += src[xo];
                             }
                         }
@@ -219,6 +221,50 @@ public static unsafe class Im2Col
             var mask = Vector512.LessThan(LaneIndex + Vector512.Create(x0), vEnd).AsSingle();
             var sum = Avx512F.MaskLoad(dst + x0, mask, Vector512<float>.Zero) + Avx512F.MaskLoad(src + x0, mask, Vector512<float>.Zero);
             Avx512F.MaskStore(dst + x0, mask, sum);
+        }
+    }
+
+    // Stride 2: the even lanes of two source vectors make one output vector, and one output vector spreads over the
+    // even lanes of two. A scalar loop took 1.2 ns per element here (0.5 ms of a 0.8 ms chunk of a 16 -> 32 stride-2 layer).
+    private static readonly Vector512<int> EvenLanes = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    private static readonly Vector512<int> SpreadLow = Vector512.Create(0, 16, 1, 16, 2, 16, 3, 16, 4, 16, 5, 16, 6, 16, 7, 16);
+    private static readonly Vector512<int> SpreadHigh = Vector512.Create(8, 16, 9, 16, 10, 16, 11, 16, 12, 16, 13, 16, 14, 16, 15, 16);
+
+    // dst[xo] = src[2·xo] for xo in [start, end), 0 elsewhere in [0, ow); only src[2·start .. 2·end - 2] is read.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyEvenRow512(float* dst, float* src, int ow, int start, int end)
+    {
+        var vFirst = Vector512.Create(2 * start);
+        var vLast = Vector512.Create(2 * end - 1);
+        var vOw = Vector512.Create(ow);
+        for (int x0 = 0; x0 < ow; x0 += 16)
+        {
+            var lane = LaneIndex + Vector512.Create(2 * x0);
+            var lane2 = lane + Vector512.Create(16);
+            var low = Avx512F.MaskLoad(src + 2 * x0, (Vector512.GreaterThanOrEqual(lane, vFirst) & Vector512.LessThan(lane, vLast)).AsSingle(), Vector512<float>.Zero);
+            var high = Avx512F.MaskLoad(src + 2 * x0 + 16, (Vector512.GreaterThanOrEqual(lane2, vFirst) & Vector512.LessThan(lane2, vLast)).AsSingle(), Vector512<float>.Zero);
+            var v = Avx512F.PermuteVar16x32x2(low, EvenLanes, high);
+            Avx512F.MaskStore(dst + x0, Vector512.LessThan(LaneIndex + Vector512.Create(x0), vOw).AsSingle(), v);
+        }
+    }
+
+    // dst[2·xo] += src[xo] for xo in [start, end); the odd elements between gain 0, nothing outside dst[2·start .. 2·end - 2] is touched.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddEvenRow512(float* dst, float* src, int start, int end)
+    {
+        var vFirst = Vector512.Create(2 * start);
+        var vLast = Vector512.Create(2 * end - 1);
+        var vEnd = Vector512.Create(end);
+        for (int x0 = start & ~15; x0 < end; x0 += 16)
+        {
+            var s = Avx512F.MaskLoad(src + x0, Vector512.LessThan(LaneIndex + Vector512.Create(x0), vEnd).AsSingle(), Vector512<float>.Zero);
+            var lane = LaneIndex + Vector512.Create(2 * x0);
+            var lane2 = lane + Vector512.Create(16);
+            var lowMask = (Vector512.GreaterThanOrEqual(lane, vFirst) & Vector512.LessThan(lane, vLast)).AsSingle();
+            var highMask = (Vector512.GreaterThanOrEqual(lane2, vFirst) & Vector512.LessThan(lane2, vLast)).AsSingle();
+            float* d = dst + 2 * x0;
+            Avx512F.MaskStore(d, lowMask, Avx512F.MaskLoad(d, lowMask, Vector512<float>.Zero) + Avx512F.PermuteVar16x32x2(s, SpreadLow, Vector512<float>.Zero));
+            Avx512F.MaskStore(d + 16, highMask, Avx512F.MaskLoad(d + 16, highMask, Vector512<float>.Zero) + Avx512F.PermuteVar16x32x2(s, SpreadHigh, Vector512<float>.Zero));
         }
     }
 

@@ -36,6 +36,10 @@ public sealed class ConvolutionTests
         new[] { 5, 32, 14, 13, 4, 3, 3, 1, 1, 1, 1 },  // few output channels (cnn-c's 32 -> 4): the direct narrow kernel
         new[] { 3, 11, 9, 37, 7, 3, 3, 1, 1, 0, 2 },   // narrow kernel: 7 outputs, wide rows, padding (0, 2)
         new[] { 2, 3, 5, 4, 1, 3, 3, 1, 1, 1, 0 },     // narrow kernel: one output channel, 3 input channels
+        new[] { 2, 3, 9, 37, 4, 3, 3, 2, 2, 1, 1 },    // stride 2, 19 outputs a row: the even-lane gather and scatter over two vectors
+        new[] { 2, 16, 28, 28, 32, 3, 3, 2, 2, 1, 1 }, // resnet-small's downsampling 3x3
+        new[] { 3, 4, 14, 45, 3, 1, 1, 2, 2, 0, 0 },   // a strided 1x1 projection, 23 outputs a row, odd input width
+        new[] { 1, 2, 8, 40, 2, 3, 3, 1, 2, 0, 2 },    // stride (1, 2), padding 2 along x: the first and last outputs read padding
     };
 
     [Theory]
