@@ -63,6 +63,46 @@ internal static unsafe class GemmMicroKernels
     }
 
     /// <summary>
+    /// The left 16 columns of <see cref="Tile8x32"/> (B̃ still packed 32 wide), summed in the same order: for a last panel
+    /// of at most 16 columns, such as one 14x14 image's 16 Winograd tiles, which the full tile would multiply twice over.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile8x16(int kc, float* a, float* b, float* c, nint ldc, bool add)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var ai = Vector512.Create(a[0]);
+            c0 = Avx512F.FusedMultiplyAdd(ai, b0, c0);
+            ai = Vector512.Create(a[1]);
+            c1 = Avx512F.FusedMultiplyAdd(ai, b0, c1);
+            ai = Vector512.Create(a[2]);
+            c2 = Avx512F.FusedMultiplyAdd(ai, b0, c2);
+            ai = Vector512.Create(a[3]);
+            c3 = Avx512F.FusedMultiplyAdd(ai, b0, c3);
+            ai = Vector512.Create(a[4]);
+            c4 = Avx512F.FusedMultiplyAdd(ai, b0, c4);
+            ai = Vector512.Create(a[5]);
+            c5 = Avx512F.FusedMultiplyAdd(ai, b0, c5);
+            ai = Vector512.Create(a[6]);
+            c6 = Avx512F.FusedMultiplyAdd(ai, b0, c6);
+            ai = Vector512.Create(a[7]);
+            c7 = Avx512F.FusedMultiplyAdd(ai, b0, c7);
+            a += Mr512;
+            b += Nr512;
+        }
+        Store512(c + 0 * ldc, c0, add);
+        Store512(c + 1 * ldc, c1, add);
+        Store512(c + 2 * ldc, c2, add);
+        Store512(c + 3 * ldc, c3, add);
+        Store512(c + 4 * ldc, c4, add);
+        Store512(c + 5 * ldc, c5, add);
+        Store512(c + 6 * ldc, c6, add);
+        Store512(c + 7 * ldc, c7, add);
+    }
+
+    /// <summary>
     /// The first <paramref name="rows"/> (1 to 7) rows of <see cref="Tile8x32"/>, for the last panel of a GEMM whose m is
     /// not a multiple of 8 (9 pixels of a 3x3 map: the full tile would double the work). Ã is still packed 8 wide.
     /// The same summation order as the full tile, so a row's result does not depend on which tile computed it.
@@ -157,6 +197,13 @@ internal static unsafe class GemmMicroKernels
         if (rows > 4) Store512(c + 4 * ldc, c40, c41, add);
         if (rows > 5) Store512(c + 5 * ldc, c50, c51, add);
         if (rows > 6) Store512(c + 6 * ldc, c60, c61, add);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(float* c, Vector512<float> v, bool add)
+    {
+        if (add) v += Vector512.Load(c);
+        v.Store(c);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -567,7 +567,13 @@ internal static unsafe partial class WinogradConvolution
                 nint ldm = positions * (nint)ld;
                 for (int op = OcStart / 8; op < (OcEnd + 7) / 8; op++)
                     for (int jp = 0; jp < panels; jp++)
-                        GemmMicroKernels.Tile8x32(c, u + (nint)op * 8 * c, packed + (nint)jp * 32 * c, m + op * 8 * ldm + jp * 32, ldm, false);
+                    {
+                        float* a = u + (nint)op * 8 * c, b = packed + (nint)jp * 32 * c, dst = m + op * 8 * ldm + jp * 32;
+                        // A last panel of at most 16 tiles (one 14x14 image has 16): its left half only. Lanes 16-31 of
+                        // M stay unwritten; the output transform reads but never stores them.
+                        if (tiles - jp * 32 <= 16) GemmMicroKernels.Tile8x16(c, a, b, dst, ldm, false);
+                        else GemmMicroKernels.Tile8x32(c, a, b, dst, ldm, false);
+                    }
             }
         }
 

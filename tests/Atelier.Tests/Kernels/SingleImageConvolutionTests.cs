@@ -88,6 +88,36 @@ public sealed class SingleImageConvolutionTests
     }
 
     [Fact]
+    public void One_14x14_image_multiplies_half_a_register_panel_and_ignores_the_other_half()
+    {
+        // 16 tiles: Tile8x16 leaves lanes 16-31 of the products unwritten. A 28x28 call first fills them with its own
+        // products on this thread, so an output transform that read them would show here.
+        var big = new ConvGeometry(2, 32, 28, 28, 64, 3, 1, 1);
+        var rngBig = new Rng(3);
+        var bigX = ConvolutionTests.RandomArray(rngBig, big.N * big.C * big.H * big.W);
+        var bigW = ConvolutionTests.RandomArray(rngBig, big.OutC * big.ColumnRows);
+        var g = new ConvGeometry(1, 32, 14, 14, 64, 3, 1, 1);
+        var rng = new Rng(4);
+        var x = ConvolutionTests.RandomArray(rng, g.C * g.H * g.W);
+        var weight = ConvolutionTests.RandomArray(rng, g.OutC * g.ColumnRows);
+        var bias = ConvolutionTests.RandomArray(rng, g.OutC);
+        var reference = ConvolutionTests.Naive(g, x, weight, bias, new float[g.OutC * g.OutPlane]).Y.Select(v => Math.Max(v, 0f)).ToArray();
+        var pooledReference = new float[g.OutC * 49];
+        Pooling.MaxForward2x2(pooledReference, reference, new ConvGeometry(1, g.OutC, 14, 14, g.OutC, 2, 2, 0));
+        foreach (bool prepared in (bool[])[false, true])
+        foreach (bool pool in (bool[])[false, true])
+        {
+            WinogradConvolution.Forward(new float[big.N * big.OutC * big.OutPlane], bigX, bigW, default, big);
+            var filters = prepared ? WinogradConvolution.Prepare(weight, g.C, g.OutC, WinogradConvolution.TileFor(g)) : null;
+            var y = new float[pool ? pooledReference.Length : reference.Length];
+            WinogradConvolution.Forward(y, x, weight, bias, g, relu: true, filters, pool);
+            var expected = pool ? pooledReference : reference;
+            double rms = Math.Sqrt(expected.Average(v => (double)v * v));
+            Fixture.AssertClose(expected, y, 1e-4f, 1e-4f * (float)Math.Max(1, rms), $"prepared {prepared}, pool {pool}");
+        }
+    }
+
+    [Fact]
     public void Packed_weights_are_preferred_only_for_few_output_pixels()
     {
         Assert.True(PackedWeightConvolution.Prefers(new ConvGeometry(1, 256, 3, 3, 256, 3, 1, 1)));
