@@ -35,4 +35,38 @@ internal struct SampleRandom
 
     /// <summary>Uniform integer in [0, maxExclusive).</summary>
     public int NextInt(int maxExclusive) => (int)((NextUInt64() >> 32) * (ulong)maxExclusive >> 32);
+
+    /// <summary>Standard normal, by Box–Muller (one of the pair; the other is dropped to keep the struct stateless).</summary>
+    public double NextNormal()
+    {
+        double u = 1.0 - (NextUInt64() >> 11) * (1.0 / (1UL << 53)); // (0, 1]: the log stays finite
+        double v = (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+        return Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * v);
+    }
+
+    /// <summary>Gamma(shape, 1) by Marsaglia and Tsang (2000); a shape under 1 boosted as Gamma(shape + 1)·U^(1/shape).</summary>
+    public double NextGamma(double shape)
+    {
+        if (shape < 1)
+        {
+            double u = 1.0 - (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+            return NextGamma(shape + 1) * Math.Pow(u, 1 / shape);
+        }
+        double d = shape - 1.0 / 3, c = 1 / Math.Sqrt(9 * d);
+        while (true)
+        {
+            double x = NextNormal(), v = 1 + c * x;
+            if (v <= 0) continue;
+            v = v * v * v;
+            double u = 1.0 - (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+            if (Math.Log(u) < 0.5 * x * x + d - d * v + d * Math.Log(v)) return d * v;
+        }
+    }
+
+    /// <summary>Beta(a, b) as X / (X + Y) of two gamma variates.</summary>
+    public double NextBeta(double a, double b)
+    {
+        double x = NextGamma(a), y = NextGamma(b);
+        return x + y > 0 ? x / (x + y) : 0.5; // both underflow only for tiny shapes: either end is as likely
+    }
 }

@@ -32,6 +32,9 @@ public sealed class TrainOptions
     public bool Flip { get; set; } = true;
     public float Rotate { get; set; }
     public float Erase { get; set; }
+    public float Mixup { get; set; }
+    public float CutMix { get; set; }
+    public float MixProbability { get; set; } = 1f;
     public float Ema { get; set; }
     public string Tta { get; set; } = "auto";
     public int ValSize { get; set; } = 10_000;
@@ -98,6 +101,10 @@ public sealed class TrainOptions
         Require(CropPadding is >= 0 and <= 14, $"--crop-padding must be from 0 to 14 pixels, got {CropPadding}.");
         Require(Rotate is >= 0 and <= 180, $"--rotate must be from 0 to 180 degrees, got {Rotate}.");
         Require(Erase is >= 0 and <= 1, $"--erase is a probability in [0, 1], got {Erase}.");
+        Require(Mixup is >= 0 and <= 100, $"--mixup is the Beta(α, α) parameter of mixup's weight, from 0 (off) to 100, e.g. 0.2, got {Mixup}.");
+        Require(CutMix is >= 0 and <= 100, $"--cutmix is the Beta(α, α) parameter of CutMix's box area, from 0 (off) to 100, e.g. 1, got {CutMix}.");
+        Require(MixProbability is >= 0 and <= 1, $"--mix-prob is the probability that a batch is mixed, in [0, 1], got {MixProbability}.");
+        Require(Loss == "cross-entropy" || (Mixup == 0 && CutMix == 0), $"--mixup and --cutmix train against two labels at once, which needs --loss cross-entropy, got '{Loss}'.");
         Require(Ema is >= 0 and < 1, $"--ema is the weight-averaging decay in [0, 1), e.g. 0.999 (0: off), got {Ema}.");
         Require(IsTtaMode(Tta), $"--tta must be auto, flip or none, got '{Tta}'.");
         Require(ValSize >= 0, $"--val-size must be zero or positive, got {ValSize}.");

@@ -39,6 +39,9 @@ public sealed class Trainer
 
     public LrScheduler? Scheduler { get; }
 
+    /// <summary>Mixup or CutMix of each training batch, if the run mixes.</summary>
+    public BatchMixer? Mixer { get; init; }
+
     /// <summary>The weight average updated after every optimizer step, if the run keeps one.</summary>
     public WeightAverage? Average { get; init; }
 
@@ -56,8 +59,9 @@ public sealed class Trainer
             cancel.ThrowIfCancellationRequested();
             batchIndex++;
             Optimizer.ZeroGrad();
+            var mix = Mixer?.Mix(batch, epoch);
             var output = model.Forward(batch.Images);
-            var loss = Loss(output, batch.Labels);
+            var loss = mix is { } m ? crossEntropy!.Forward(output, batch.Labels, m.Partners, m.Lambda) : Loss(output, batch.Labels);
             float value = loss.Item();
             if (!float.IsFinite(value))
             {
@@ -71,7 +75,9 @@ public sealed class Trainer
             if (Scheduler is { StepsPerBatch: true }) Scheduler.Step();
 
             lossSum += value * batch.Count;
-            correct += TopKAccuracy.CountCorrect(output.Span, output.Shape[1], batch.Labels.AsSpan(0, batch.Count), k: 1);
+            // A mixed batch counts as correct the label with the larger weight.
+            var counted = mix is { Lambda: < 0.5f } heavier ? heavier.Partners : batch.Labels;
+            correct += TopKAccuracy.CountCorrect(output.Span, output.Shape[1], counted.AsSpan(0, batch.Count), k: 1);
             seen += batch.Count;
             observer.BatchEnded(epoch, batchIndex, lossSum / seen, (double)correct / seen, seen / clock.Elapsed.TotalSeconds);
         }

@@ -100,7 +100,7 @@ public sealed class TrainingRun
         var recalibration = RecalibrationLoader(data, model, averaging: average is not null);
         var optimizer = Optimizers.Create(options.Optimizer, model.Parameters(), OptimizerSettings(options));
         var scheduler = Schedules.Create(options, optimizer, trainLoader.BatchCount);
-        var trainer = new Trainer(model, optimizer, scheduler, options.Loss, options.LabelSmoothing, options.ClipNorm) { Average = average };
+        var trainer = new Trainer(model, optimizer, scheduler, options.Loss, options.LabelSmoothing, options.ClipNorm) { Average = average, Mixer = BatchMixer.For(options, data.Train.Height, data.Train.Width) };
         // Without a validation split (--val-size 0) the best epoch is the one with the lowest training loss.
         bool byAccuracy = options.Monitor == "val-accuracy" && data.Validation.Count > 0;
         var stopping = new EarlyStopping(options.Patience, options.MinDelta, maximize: byAccuracy);

@@ -34,6 +34,49 @@ public sealed class LossTests
     }
 
     [Theory]
+    [InlineData("mean", Reduction.Mean, 0f)]
+    [InlineData("sum", Reduction.Sum, 0f)]
+    [InlineData("ls", Reduction.Mean, 0.1f)]
+    [InlineData("ls_sum", Reduction.Sum, 0.1f)]
+    public void Mixed_cross_entropy_matches_pytorch_against_soft_targets(string name, Reduction reduction, float labelSmoothing)
+    {
+        var f = Fixture.Load("dense_mixed_losses");
+        var logits = f["logits"];
+        logits.RequiresGrad = true;
+        var loss = new CrossEntropyLoss(reduction, labelSmoothing)
+            .Forward(logits, DenseTests.ToTargets(f["targets"]), DenseTests.ToTargets(f["partners"]), f["lambda"][0]);
+        Fixture.AssertClose(f["loss_" + name].Span, loss.Span, 1e-5f, 1e-6f, name);
+        loss.Backward();
+        Fixture.AssertClose(f["dx_" + name].Span, logits.Grad!.Span, 1e-5f, 1e-6f, "d" + name);
+    }
+
+    [Theory]
+    [InlineData(Reduction.Mean, 0.1f, false)]
+    [InlineData(Reduction.Mean, 0.2f, true)]
+    [InlineData(Reduction.Sum, 0f, true)]
+    public void Mixed_cross_entropy_passes_gradient_check(Reduction reduction, float labelSmoothing, bool weighted)
+    {
+        var logits = RandomLeaf(new Rng(8), 5, 6);
+        var ce = new CrossEntropyLoss(reduction, labelSmoothing, weighted ? [0.5f, 1f, 2f, 0.1f, 1.5f, 1f] : null);
+        GradCheck.Check(() => ce.Forward(logits, [5, 0, 2, 2, 3], [3, 2, 2, 0, 5], 0.7f), [logits], eps: 2e-3f);
+    }
+
+    [Fact]
+    public void Mixed_cross_entropy_at_lambda_one_is_the_plain_loss_and_a_bad_lambda_is_refused()
+    {
+        var f = Fixture.Load("dense_losses");
+        var logits = f["logits"];
+        logits.RequiresGrad = true;
+        var targets = DenseTests.ToTargets(f["targets"]);
+        var loss = new CrossEntropyLoss(labelSmoothing: 0.1f).Forward(logits, targets, [.. targets.Reverse()], 1f);
+        Assert.Equal(f["loss_ce_ls"][0], loss.Item(), 1e-6f);
+        loss.Backward();
+        Fixture.AssertClose(f["dx_ce_ls"].Span, logits.Grad!.Span, 1e-5f, 1e-6f, "dx");
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new CrossEntropyLoss().Forward(logits, targets, targets, 1.5f));
+        Assert.Contains("mixing weight must be in [0, 1]", error.Message);
+    }
+
+    [Theory]
     [InlineData("nll_mean", Reduction.Mean, false)]
     [InlineData("nll_sum", Reduction.Sum, false)]
     [InlineData("nll_w", Reduction.Mean, true)]

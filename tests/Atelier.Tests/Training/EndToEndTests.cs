@@ -154,9 +154,10 @@ public sealed class EndToEndTests
     }
 
     [Theory]
-    [InlineData(0f)]
-    [InlineData(0.99f)] // with a weight average: the checkpoint holds the average, the resume state the trained weights
-    public void A_resumed_run_ends_with_exactly_the_numbers_of_the_uninterrupted_run(float ema)
+    [InlineData(0f, false)]
+    [InlineData(0.99f, false)] // with a weight average: the checkpoint holds the average, the resume state the trained weights
+    [InlineData(0f, true)] // mixup and CutMix draw from (seed, epoch, batch), so a resumed run mixes the same batches alike
+    public void A_resumed_run_ends_with_exactly_the_numbers_of_the_uninterrupted_run(float ema, bool mix)
     {
         var tmp = TestData.TempDirectory();
         TrainOptions Options(string sub)
@@ -165,6 +166,7 @@ public sealed class EndToEndTests
             o.Epochs = 3;
             o.Schedule = "cosine";
             o.Ema = ema;
+            if (mix) (o.Mixup, o.CutMix, o.MixProbability) = (0.4f, 1f, 0.8f);
             return o;
         }
         var full = Train(Options("full"));
@@ -199,6 +201,18 @@ public sealed class EndToEndTests
         // mlp-bn has no dropout before a batch norm, so only the average makes the run recompute the statistics.
         Assert.NotEqual(trained[ResumeState.TrainedPrefix + "3.running_var"].ToArray(), saved["3.running_var"].ToArray());
         Assert.True(averaged.Report.Accuracy > 0.75, $"the averaged model scores {averaged.Report.Accuracy:P2}");
+    }
+
+    [Fact]
+    public void Mixup_and_cutmix_change_training_and_still_learn()
+    {
+        var tmp = TestData.TempDirectory();
+        var plain = TwoEpochsOfMlpBn(tmp, "plain", o => { });
+        var mixed = TwoEpochsOfMlpBn(tmp, "mixed", o => (o.Mixup, o.CutMix) = (0.2f, 1f));
+        Assert.NotEqual(plain.History.Select(h => h.TrainLoss), mixed.History.Select(h => h.TrainLoss));
+        // Soft targets: the mixed batches' loss cannot fall as low as the plain one's.
+        Assert.True(mixed.History[^1].TrainLoss > plain.History[^1].TrainLoss, $"mixed {mixed.History[^1].TrainLoss}, plain {plain.History[^1].TrainLoss}");
+        Assert.True(mixed.Report.Accuracy > 0.75, $"the mixed model scores {mixed.Report.Accuracy:P2}");
     }
 
     [Fact]

@@ -65,6 +65,13 @@ public static class BadInputCases
         yield return Train("ema 1", "--ema is the weight-averaging decay", "--ema", "1");
         yield return Train("ema negative", "--ema is the weight-averaging decay", "--ema", "-0.5");
         yield return Train("ema not a number", "--ema", "--ema", "slow");
+        yield return Train("mixup negative", "--mixup is the Beta", "--mixup", "-0.2");
+        yield return Train("mixup huge", "--mixup is the Beta", "--mixup", "1e6");
+        yield return Train("mixup not a number", "--mixup", "--mixup", "lots");
+        yield return Train("cutmix negative", "--cutmix is the Beta", "--cutmix", "-1");
+        yield return Train("mix-prob over 1", "--mix-prob is the probability", "--mix-prob", "1.5");
+        yield return Train("mix-prob NaN", "--mix-prob needs a number", "--cutmix", "1", "--mix-prob", "NaN");
+        yield return Train("cutmix with nll", "needs --loss cross-entropy", "--cutmix", "1", "--loss", "nll");
         yield return Train("tta unknown", "--tta must be", "--tta", "mirror");
         yield return Train("val size negative", "--val-size must be", "--val-size", "-1");
         yield return Train("val size whole set", "--val-size 60000 leaves no training images", "--val-size", "60000");
