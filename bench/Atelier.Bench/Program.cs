@@ -7,7 +7,7 @@ var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>
     ["models"] = ("zoo models: training and inference img/s, latency, GFLOP/s, allocations (--models, --batches, --threads, --json)", ModelsBenchmark.Run),
     ["onnxruntime"] = ("inference img/s and latency against ONNX Runtime on the same exported models and threads (--models, --batches 1,64,256, --threads, --rounds)", OnnxRuntimeBenchmark.Run),
     ["conv"] = ("each convolution of a model alone: forward, input and weight gradient ms and GFLOP/s (--models resnet, --batch 64, --threads, --reps, --ab, --frozen, --im2col)", ConvBenchmark.Run),
-    ["profile"] = ("per-op forward/backward time of a training step, any zoo model (--models cnn,resnet9, --batch, --steps, --warmup, --threads, --no-fusion, --eval, --sgd)", ProfileBenchmark.Run),
+    ["profile"] = ("per-op forward/backward time of a training step, any zoo model (--models cnn,resnet9, --batch, --steps, --warmup, --threads, --no-fusion, --eval, --folded: inference as predict runs it, --sgd)", ProfileBenchmark.Run),
     ["time-to-accuracy"] = ("`atelier train` (default, or --config FILE.yaml) on a wall clock, test accuracy with and without TTA after every epoch, curve as SVG (--set epochs=10, --target 93.5, --seconds 300)", TimeToAccuracyBenchmark.Run),
     ["serve"] = ("load test of atelier serve's predict API on loopback, with and without batching (--requests 5000 --clients 16 --mode 64:2 ...)", ServeBenchmark.Run),
     ["tune"] = ("Atelier's TPE, multivariate TPE and random on Branin, Hartmann-6 and a mixed space, as bench/tuning/optuna_bench.py (--trials 50 --seeds 20)", TuneBenchmark.Run),

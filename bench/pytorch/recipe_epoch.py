@@ -1,7 +1,7 @@
 """PyTorch peer of an Atelier training run: the same recipe's epochs on the same Fashion-MNIST images, timed.
 
 Reads the options.json of an Atelier run folder (what `atelier train` wrote for that run) and trains the same model
-(bench/pytorch/models.py) with the same optimiser, schedule, loss, label smoothing and augmentation (random crop with
+(bench/pytorch/models.py) with the same optimiser, schedule, loss, label smoothing, mixup / CutMix and augmentation (random crop with
 zero padding, horizontal flip, random erasing, applied per batch on tensors), batch by batch over the first --images
 training images, for --epochs epochs. Prints each epoch's seconds and images per second; the last epoch is the warm
 one that bench/recipe_epoch.py sets beside Atelier's. What is timed is what Atelier's epoch clock times: shuffling,
@@ -101,6 +101,37 @@ class Augment:
                 return
 
 
+class Mix:
+    """Atelier's BatchMixer (timm's batch mode): one lam ~ Beta(a, a) per batch, image i paired with image B-1-i."""
+
+    def __init__(self, o: dict, torch, generator):
+        self.torch, self.g = torch, generator
+        self.mixup, self.cutmix = float(o.get("mixup", "0")), float(o.get("cutmix", "0"))
+        self.prob = float(o.get("mix-prob", "1"))
+
+    def __call__(self, x, y):
+        """Returns the mixed images, the partner labels and lam (None, 1.0 when the batch is left alone)."""
+        torch = self.torch
+        if self.mixup + self.cutmix == 0 or x.shape[0] < 2 or torch.rand(1, generator=self.g).item() >= self.prob:
+            return x, None, 1.0
+        cut = self.mixup == 0 or (self.cutmix > 0 and torch.rand(1, generator=self.g).item() < 0.5)
+        alpha = self.cutmix if cut else self.mixup
+        lam = torch.distributions.Beta(alpha, alpha).sample().item()
+        partner = x.flip(0)
+        if cut:
+            h, w = x.shape[2:]
+            ch, cw = int(h * math.sqrt(1 - lam)), int(w * math.sqrt(1 - lam))
+            cy, cx = torch.randint(0, h, (1,), generator=self.g).item(), torch.randint(0, w, (1,), generator=self.g).item()
+            t, b = min(max(cy - ch // 2, 0), h), min(max(cy + ch // 2, 0), h)
+            l, r = min(max(cx - cw // 2, 0), w), min(max(cx + cw // 2, 0), w)
+            x = x.clone()
+            x[:, :, t:b, l:r] = partner[:, :, t:b, l:r]
+            lam = 1 - (b - t) * (r - l) / (h * w)
+        else:
+            x = lam * x + (1 - lam) * partner
+        return x, y.flip(0), lam
+
+
 def optimiser(o: dict, params, torch):
     name, lr, wd = o["optimizer"], float(o["lr"]), float(o["weight-decay"])
     betas = (float(o["beta1"]), float(o["beta2"]))
@@ -156,6 +187,7 @@ def main(argv=None) -> int:
     sched = scheduler(o, opt, steps, args.epochs, torch)
     loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=float(o["label-smoothing"]))
     augment = Augment(o, torch, g)
+    mix = Mix(o, torch, g)
 
     seconds = []
     for epoch in range(1, args.epochs + 1):
@@ -166,8 +198,12 @@ def main(argv=None) -> int:
             idx = order[start:start + batch]
             x = augment(images[idx].unsqueeze(1).float().div_(255))
             x = (x - MEAN) / STD
+            x, partners, lam = mix(x, labels[idx])
             opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x), labels[idx])
+            out = model(x)
+            loss = loss_fn(out, labels[idx])
+            if partners is not None:
+                loss = lam * loss + (1 - lam) * loss_fn(out, partners)
             loss.backward()
             opt.step()
             if sched is not None:

@@ -101,8 +101,10 @@ public sealed class TrainingRun
         var optimizer = Optimizers.Create(options.Optimizer, model.Parameters(), OptimizerSettings(options));
         var scheduler = Schedules.Create(options, optimizer, trainLoader.BatchCount);
         var trainer = new Trainer(model, optimizer, scheduler, options.Loss, options.LabelSmoothing, options.ClipNorm) { Average = average, Mixer = BatchMixer.For(options, data.Train.Height, data.Train.Width) };
-        // Without a validation split (--val-size 0) the best epoch is the one with the lowest training loss.
+        // Without a validation split (--val-size 0) the best epoch is the one with the lowest training loss, unless the
+        // batches are mixed: their loss measures the draws (λ, the boxes) as much as the model, so the last epoch is kept.
         bool byAccuracy = options.Monitor == "val-accuracy" && data.Validation.Count > 0;
+        bool lastIsBest = data.Validation.Count == 0 && trainer.Mixer is not null;
         var stopping = new EarlyStopping(options.Patience, options.MinDelta, maximize: byAccuracy);
         var history = new List<EpochMetrics>();
         var metadata = CheckpointMetadata(data);
@@ -146,7 +148,7 @@ public sealed class TrainingRun
                 trainSeconds += seconds;
                 var metrics = new EpochMetrics(epoch, trainLoss, trainAccuracy, val?.Loss ?? double.NaN, val?.Accuracy ?? double.NaN, lr, seconds);
                 history.Add(metrics);
-                bool best = stopping.Observe(epoch, byAccuracy ? val!.Accuracy : valLoss);
+                bool best = stopping.Observe(epoch, byAccuracy ? val!.Accuracy : lastIsBest ? -epoch : valLoss);
                 metadata["atelier.epoch"] = epoch.ToString(CultureInfo.InvariantCulture);
                 if (best) Safetensors.SaveModel(folder.File(RunFolder.BestCheckpoint), evaluated, metadata);
                 Safetensors.SaveModel(folder.File(RunFolder.LastCheckpoint), evaluated, metadata);

@@ -213,6 +213,9 @@ public sealed class EndToEndTests
         // Soft targets: the mixed batches' loss cannot fall as low as the plain one's.
         Assert.True(mixed.History[^1].TrainLoss > plain.History[^1].TrainLoss, $"mixed {mixed.History[^1].TrainLoss}, plain {plain.History[^1].TrainLoss}");
         Assert.True(mixed.Report.Accuracy > 0.75, $"the mixed model scores {mixed.Report.Accuracy:P2}");
+        // Without a validation split a mixed run keeps its last epoch, not the one whose draws gave the lowest loss.
+        var noValidation = TwoEpochsOfMlpBn(tmp, "no-validation", o => (o.CutMix, o.ValSize, o.Epochs) = (1f, 0, 3));
+        Assert.Equal(3, noValidation.BestEpoch);
     }
 
     [Fact]
