@@ -105,9 +105,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputRoot, dou
         }
         catch (IOException) when (File.Exists(path))
         {
-            // The id from the folder's place, not its run.json: the holder may be writing that file this very moment
-            // (an empty run.json read here made the refusal a "damaged file" error). An experiment run's id is its place.
-            string id = RunIdentity.For(FolderOf(run), spec.Name, storePath).Id;
+            string id = FolderOf(run).Identity(spec.Name, storePath).Id;
             throw new RunConflictException($"Run {id} is being trained right now{Trainer(id, storePath)} (another `atelier experiment` of the same file?): wait for it to end, or stop it first.");
         }
     }
