@@ -36,11 +36,13 @@ internal struct SampleRandom
     /// <summary>Uniform integer in [0, maxExclusive).</summary>
     public int NextInt(int maxExclusive) => (int)((NextUInt64() >> 32) * (ulong)maxExclusive >> 32);
 
+    /// <summary>Uniform in (0, 1] with 53 random bits: its logarithm is always finite.</summary>
+    private double NextPositiveDouble() => 1.0 - (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
     /// <summary>Standard normal, by Box–Muller (one of the pair; the other is dropped to keep the struct stateless).</summary>
     public double NextNormal()
     {
-        double u = 1.0 - (NextUInt64() >> 11) * (1.0 / (1UL << 53)); // (0, 1]: the log stays finite
-        double v = (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+        double u = NextPositiveDouble(), v = (NextUInt64() >> 11) * (1.0 / (1UL << 53));
         return Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * v);
     }
 
@@ -49,7 +51,7 @@ internal struct SampleRandom
     {
         if (shape < 1)
         {
-            double u = 1.0 - (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+            double u = NextPositiveDouble();
             return NextGamma(shape + 1) * Math.Pow(u, 1 / shape);
         }
         double d = shape - 1.0 / 3, c = 1 / Math.Sqrt(9 * d);
@@ -58,8 +60,7 @@ internal struct SampleRandom
             double x = NextNormal(), v = 1 + c * x;
             if (v <= 0) continue;
             v = v * v * v;
-            double u = 1.0 - (NextUInt64() >> 11) * (1.0 / (1UL << 53));
-            if (Math.Log(u) < 0.5 * x * x + d - d * v + d * Math.Log(v)) return d * v;
+            if (Math.Log(NextPositiveDouble()) < 0.5 * x * x + d - d * v + d * Math.Log(v)) return d * v;
         }
     }
 

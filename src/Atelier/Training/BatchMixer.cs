@@ -61,7 +61,8 @@ public sealed class BatchMixer
         var random = new SampleRandom(seed, epoch, batch.Number);
         if (n < 2 || random.NextFloat() >= probability) return null;
         bool cutMix = mixupAlpha == 0 || (cutMixAlpha > 0 && random.NextFloat() < 0.5f);
-        float lambda = (float)random.NextBeta(cutMix ? cutMixAlpha : mixupAlpha, cutMix ? cutMixAlpha : mixupAlpha);
+        float alpha = cutMix ? cutMixAlpha : mixupAlpha;
+        float lambda = (float)random.NextBeta(alpha, alpha);
         var images = batch.Images.Span;
         if (cutMix) lambda = PasteBoxes(images, n, lambda, ref random);
         else Blend(images, n, pixels, lambda);
