@@ -13,9 +13,10 @@ internal static unsafe class GemmMicroKernels
     public const int Mr512 = 8, Nr512 = 32;
     public const int Mr256 = 6, Nr256 = 16;
 
-    // 8×32 on AVX-512: 16 accumulators + 2 B vectors + 1 broadcast; 16 FMAs per 10 loads.
+    // 8×32 on AVX-512: 16 accumulators + 2 B vectors + 1 broadcast; 16 FMAs per 10 loads. B̃'s rows are ldb floats
+    // apart: Nr512 when packed, more when B is read where it lies (Winograd's V of one image, already in panel order).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile8x32(int kc, float* a, float* b, float* c, nint ldc, bool add)
+    public static void Tile8x32(int kc, float* a, float* b, float* c, nint ldc, bool add, nint ldb = Nr512)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -50,7 +51,7 @@ internal static unsafe class GemmMicroKernels
             c70 = Avx512F.FusedMultiplyAdd(ai, b0, c70);
             c71 = Avx512F.FusedMultiplyAdd(ai, b1, c71);
             a += Mr512;
-            b += Nr512;
+            b += ldb;
         }
         Store512(c, c00, c01, add); c += ldc;
         Store512(c, c10, c11, add); c += ldc;
@@ -63,11 +64,11 @@ internal static unsafe class GemmMicroKernels
     }
 
     /// <summary>
-    /// The left 16 columns of <see cref="Tile8x32"/> (B̃ still packed 32 wide), summed in the same order: for a last panel
+    /// The left 16 columns of <see cref="Tile8x32"/> (B̃'s rows still ldb apart), summed in the same order: for a last panel
     /// of at most 16 columns, such as one 14x14 image's 16 Winograd tiles, which the full tile would multiply twice over.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile8x16(int kc, float* a, float* b, float* c, nint ldc, bool add)
+    public static void Tile8x16(int kc, float* a, float* b, float* c, nint ldc, bool add, nint ldb = Nr512)
     {
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         for (int p = 0; p < kc; p++)
@@ -90,7 +91,7 @@ internal static unsafe class GemmMicroKernels
             ai = Vector512.Create(a[7]);
             c7 = Avx512F.FusedMultiplyAdd(ai, b0, c7);
             a += Mr512;
-            b += Nr512;
+            b += ldb;
         }
         Store512(c + 0 * ldc, c0, add);
         Store512(c + 1 * ldc, c1, add);

@@ -346,6 +346,20 @@ internal static unsafe partial class WinogradConvolution
             Output = output, X = x, Filters = filters, Bias = bias, G = g, Accumulate = accumulate, Relu = relu, Pool = pool,
             OcPanels = ocPanels, TilesY = tilesY, TilesX = tilesX, Rows = rows, RowsPerChunk = rowsPerChunk, Tile = tile, OcParts = parts,
         };
+        if (chunks == 1 && tile == 4)
+        {
+            // One chunk (one image's maps): its input is transformed once, the threads taking a share of the channels
+            // each, into V in panel order ([ξ][c][t]), which the GEMMs then read where it lies. With each thread
+            // transforming and packing the whole input for its output channels, 64 -> 64 on 14x14 ran no faster on
+            // 2 threads than on 1.
+            int ld = (rows * tilesX + 31) / 32 * 32;
+            var callerScratch = WinogradScratch.ForThisThread();
+            callerScratch.Reserve(positions * g.C * ld, 0, 0);
+            work.SharedV = callerScratch.V;
+            var input = new SharedInputTransform { Work = work, Ld = ld };
+            if (threads == 1) input.Run(0, g.C);
+            else Workers.For(g.C, ref input);
+        }
         int items = chunks * parts;
         if (items == 1 || threads == 1) work.Run(0, items);
         else if (parts > 1) Workers.For(items, ref work);
@@ -468,6 +482,16 @@ internal static unsafe partial class WinogradConvolution
     private static readonly Vector512<int> InterleaveLow = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
     private static readonly Vector512<int> InterleaveHigh = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
 
+    // The one chunk's input transform, the channels split across the threads, into V laid out [ξ][c][t] with rows Ld long.
+    private struct SharedInputTransform : IWorkItem
+    {
+        public ChunkWork Work;
+        public int Ld;
+
+        public readonly void Run(int start, int end) =>
+            Work.TransformInputLarge(Work.SharedV, Ld, (nint)Work.G.C * Ld, 0, Work.Rows, start, end);
+    }
+
     private partial struct ChunkWork : IWorkItem
     {
         public float* Output, X, Filters, Bias;
@@ -478,6 +502,10 @@ internal static unsafe partial class WinogradConvolution
         // Work item i is part i % OcParts of chunk i / OcParts: the output channels [OcStart, OcEnd) of its tiles.
         public int OcParts;
         private int OcStart, OcEnd;
+
+        // The one chunk's V, transformed already ([ξ][c][t], rows a whole number of 32-tile panels long), or null: then
+        // each item transforms its chunk into its thread's scratch and packs it for the GEMMs.
+        public float* SharedV;
 
         public readonly void Run(int start, int end)
         {
@@ -494,9 +522,10 @@ internal static unsafe partial class WinogradConvolution
                 own.OcStart = Math.Min(G.OutC, OcPanels * part / OcParts * 8);
                 own.OcEnd = Math.Min(G.OutC, OcPanels * (part + 1) / OcParts * 8);
                 // Slack of 16 floats: the output transform reads whole vectors from the last row.
-                scratch.Reserve(positions * G.C * ld, G.C * ld, positions * ocRows * ld + 16);
+                if (SharedV is null) scratch.Reserve(positions * G.C * ld, G.C * ld, positions * ocRows * ld + 16);
+                else scratch.Reserve(0, 0, positions * ocRows * ld + 16);
                 // Layouts [c][ξ][t] and [o][ξ][t]: a channel's positions are neighbours for the transforms.
-                if (chunk != transformed) own.TransformInput(scratch.V, positions * (nint)ld, ld, row0, rowCount);
+                if (chunk != transformed && SharedV is null) own.TransformInput(scratch.V, positions * (nint)ld, ld, row0, rowCount);
                 transformed = chunk;
                 own.Multiply(scratch, ld, tiles, positions);
                 if (Tile == 4) own.TransformOutputLarge(scratch.M, ld, row0, rowCount);
@@ -510,7 +539,7 @@ internal static unsafe partial class WinogradConvolution
         {
             if (Tile == 4)
             {
-                TransformInputLarge(v, channelStride, positionStride, row0, rowCount);
+                TransformInputLarge(v, channelStride, positionStride, row0, rowCount, 0, G.C);
                 return;
             }
             if (TilesX <= 8 && GroupSmallRows)
@@ -560,19 +589,26 @@ internal static unsafe partial class WinogradConvolution
             int c = G.C, panels = (tiles + 31) / 32, ocRows = OcPanels * 8;
             for (int xi = 0; xi < positions; xi++)
             {
-                float* packed = scratch.PackedB;
-                GemmPacking.PackB(scratch.V + (nint)xi * ld, positions * (nint)ld, 1, 0, c, 0, tiles, GemmMicroKernels.Nr512, packed);
+                // B: the shared V's rows ld apart, panel jp from column 32·jp; or packed here, panel jp 32·c floats on.
+                float* packed = SharedV + (nint)xi * c * ld;
+                nint ldb = ld, panelStride = 32;
+                if (SharedV is null)
+                {
+                    packed = scratch.PackedB;
+                    GemmPacking.PackB(scratch.V + (nint)xi * ld, positions * (nint)ld, 1, 0, c, 0, tiles, GemmMicroKernels.Nr512, packed);
+                    (ldb, panelStride) = (GemmMicroKernels.Nr512, 32 * c);
+                }
                 float* u = Filters + (nint)xi * ocRows * c;
                 float* m = scratch.M + (nint)xi * ld;
                 nint ldm = positions * (nint)ld;
                 for (int op = OcStart / 8; op < (OcEnd + 7) / 8; op++)
                     for (int jp = 0; jp < panels; jp++)
                     {
-                        float* a = u + (nint)op * 8 * c, b = packed + (nint)jp * 32 * c, dst = m + op * 8 * ldm + jp * 32;
+                        float* a = u + (nint)op * 8 * c, b = packed + jp * panelStride, dst = m + op * 8 * ldm + jp * 32;
                         // A last panel of at most 16 tiles (one 14x14 image has 16): its left half only. Lanes 16-31 of
                         // M stay unwritten; the output transform reads but never stores them.
-                        if (tiles - jp * 32 <= 16) GemmMicroKernels.Tile8x16(c, a, b, dst, ldm, false);
-                        else GemmMicroKernels.Tile8x32(c, a, b, dst, ldm, false);
+                        if (tiles - jp * 32 <= 16) GemmMicroKernels.Tile8x16(c, a, b, dst, ldm, false, ldb);
+                        else GemmMicroKernels.Tile8x32(c, a, b, dst, ldm, false, ldb);
                     }
             }
         }

@@ -112,7 +112,8 @@ internal static unsafe partial class WinogradConvolution
     private partial struct ChunkWork
     {
         // TransformInputLarge for vectors of whole tile rows.
-        private readonly void TransformInputLargeRows(float* v, nint channelStride, nint positionStride, int row0, int rowCount, int rowsPerVector)
+        private readonly void TransformInputLargeRows(float* v, nint channelStride, nint positionStride, int row0, int rowCount, int rowsPerVector,
+            int ch0, int ch1)
         {
             var g = G;
             int c = g.C, h = g.H, w = g.W, ph = g.Padding.Height, pw = g.Padding.Width, plane = h * w;
@@ -130,7 +131,7 @@ internal static unsafe partial class WinogradConvolution
                 int segments = Math.Min(rowsPerVector, rowCount - rr0), count = segments * TilesX, t0 = rr0 * TilesX;
                 TileRowOrigins(row0, rr0, segments, TilesY, (nint)c * plane, 4 * w, origin, top);
                 var store = Vector512.LessThan(LaneIndex, Vector512.Create(count)).AsSingle();
-                for (int ch = 0; ch < c; ch++)
+                for (int ch = ch0; ch < ch1; ch++)
                 {
                     float* channel = X + (nint)ch * plane - pw;
                     for (int i = 0; i < 6; i++)

@@ -145,12 +145,13 @@ internal static unsafe partial class WinogradConvolution
 
     private partial struct ChunkWork
     {
-        // V[ξ][c][t] = (Bᵀ d B)[ξ] for the chunk's tiles, d the 6x6 input window from row 4·ty − ph, column 4·tx − pw.
-        private readonly void TransformInputLarge(float* v, nint channelStride, nint positionStride, int row0, int rowCount)
+        // V[ξ][c][t] = (Bᵀ d B)[ξ] for the chunk's tiles and the input channels [ch0, ch1), d the 6x6 input window from
+        // row 4·ty − ph, column 4·tx − pw.
+        public readonly void TransformInputLarge(float* v, nint channelStride, nint positionStride, int row0, int rowCount, int ch0, int ch1)
         {
             if (TileRowsPerVector(TilesX) is int rowsPerVector and > 0)
             {
-                TransformInputLargeRows(v, channelStride, positionStride, row0, rowCount, rowsPerVector);
+                TransformInputLargeRows(v, channelStride, positionStride, row0, rowCount, rowsPerVector, ch0, ch1);
                 return;
             }
             var g = G;
@@ -173,7 +174,7 @@ internal static unsafe partial class WinogradConvolution
                     }
                 }
                 var store = Vector512.LessThan(LaneIndex, Vector512.Create(count)).AsSingle();
-                for (int ch = 0; ch < c; ch++)
+                for (int ch = ch0; ch < ch1; ch++)
                 {
                     float* channel = X + (nint)ch * plane;
                     for (int e = 0; e < 36; e++) Vector512.Store(Gather(channel, index[e], mask[e]), d + e * 16);
