@@ -12,15 +12,30 @@ namespace Atelier.Kernels;
 public static class PackedWeightConvolution
 {
     /// <summary>
-    /// Whether this kernel beats the others for <paramref name="g"/> with frozen weights: few output pixels in the batch
-    /// and enough weights to make packing them once worth it.
+    /// Whether this kernel beats the others for <paramref name="g"/> with frozen weights: few output pixels in the batch,
+    /// enough weights to make packing them once worth it, and too few Winograd tiles to fill its vectors.
     /// </summary>
     public static bool Prefers(in ConvGeometry g) =>
-        Gemm.BestPath != GemmPath.Scalar && (long)g.N * g.OutPlane <= MaxPixels && (long)g.OutC * g.ColumnRows >= 16 * 1024;
+        Gemm.BestPath != GemmPath.Scalar && (long)g.N * g.OutPlane <= MaxPixels && (long)g.OutC * g.ColumnRows >= 16 * 1024
+        && !WinogradIsCheaper(g);
+
+    // Winograd F(4x4, 3x3) multiplies 36 positions per 4x4 tile, 16 tiles to a vector; this kernel 9 taps per pixel, 8
+    // pixels to a register tile. Where the first count is at most 3/4 of the second (its transforms cost about the
+    // rest), Winograd with prepared filters was faster. 1 / 2 threads, us, Winograd against this kernel: one 11x11
+    // output (cnn-simple's 32 -> 64) 39 / 26 against 70 / 64; one 10x10, 128 -> 128, 211 / 118 against 314 / 240; two
+    // 7x7, 64 -> 64, 78 / 57 against 95 / 73; sixteen 3x3, 256 -> 256, 1,393 / 544 against 1,813 / 1,067. Left here: one
+    // 7x7 (4 tiles), 128 -> 128, 253 / 232 against 165 / 251; one 8x8, 249 against 203; two 6x6, 261 against 230.
+    private static bool WinogradIsCheaper(in ConvGeometry g)
+    {
+        if (!WinogradConvolution.Handles(g, prepared: true) || WinogradConvolution.TileFor(g) != 4) return false;
+        long tiles = (long)g.N * ((g.OH + 3) / 4) * ((g.OW + 3) / 4), pixels = (long)g.N * g.OutPlane;
+        return 16 * ((tiles + 15) / 16 * 16) <= 3 * ((pixels + 7) / 8 * 8);
+    }
 
     // Above this many output pixels Winograd's or im2col's register tiles fill up. 2 threads, ms, this kernel against the
-    // best other: 256 -> 256 on 3x3 0.11 / 0.37 (1 image), 0.56 / 1.67 (8), 1.08 / 1.55 (16); 128 -> 256 on 7x7 0.22 / 0.32
-    // (1), 0.44 / 0.49 (2), 1.56 / 1.15 (8); 64 -> 128 on 14x14 (196 pixels) 0.35 / 0.25.
+    // best other, before one image's Winograd shared its input transform: 256 -> 256 on 3x3 0.11 / 0.37 (1 image),
+    // 0.56 / 1.67 (8), 1.08 / 1.55 (16); 128 -> 256 on 7x7 0.22 / 0.32 (1), 0.44 / 0.49 (2), 1.56 / 1.15 (8); 64 -> 128
+    // on 14x14 (196 pixels) 0.35 / 0.25.
     private const int MaxPixels = 160;
 
     /// <summary>The weights [OutC, C, kh, kw] reordered to [OutC, kh·kw·C] and packed as the GEMM's right operand.</summary>
@@ -34,6 +49,27 @@ public static class PackedWeightConvolution
                 for (int t = 0; t < taps; t++)
                     reordered[o * k + t * c + ch] = weight[(o * c + ch) * taps + t];
         return new GemmPackedRight(transB: true, k, outC, reordered);
+    }
+
+    /// <summary>
+    /// Where padding leaves only the kernel's centre tap on the image (one 1x1 map under a 3x3 kernel padded by 1: VGG's
+    /// last layers), the same layer as a 1x1 convolution with the centre taps' weights (<see cref="PrepareCentre"/>): a
+    /// ninth of the weights to read, and no products of zeros. Null for every other geometry.
+    /// </summary>
+    public static ConvGeometry? AsCentreTap(in ConvGeometry g) =>
+        g.H == 1 && g.W == 1 && g.Kernel.Height % 2 == 1 && g.Kernel.Width % 2 == 1 && g.Kernel != new Size2d(1, 1)
+        && g.Padding == new Size2d(g.Kernel.Height / 2, g.Kernel.Width / 2)
+            ? new ConvGeometry(g.N, g.C, 1, 1, g.OutC, (1, 1), (1, 1), (0, 0))
+            : null;
+
+    /// <summary>The centre taps of weights [OutC, C, kh, kw], packed as <see cref="Prepare"/> packs a 1x1 kernel's.</summary>
+    public static GemmPackedRight PrepareCentre(ReadOnlySpan<float> weight, int c, int outC, Size2d kernel)
+    {
+        int taps = kernel.Height * kernel.Width, centre = kernel.Height / 2 * kernel.Width + kernel.Width / 2;
+        if (weight.Length < (long)outC * c * taps) throw new ArgumentException($"Conv2d weights of {outC} x {c} x {kernel.Height} x {kernel.Width} need {(long)outC * c * taps} floats, got {weight.Length}.");
+        var centres = new float[outC * c];
+        for (int i = 0; i < centres.Length; i++) centres[i] = weight[i * taps + centre];
+        return Prepare(centres, c, outC, (1, 1));
     }
 
     /// <summary>Floats of scratch <see cref="Forward"/> needs: the padded channels-last input, the rows and the products.</summary>

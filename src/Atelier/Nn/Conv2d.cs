@@ -62,7 +62,7 @@ public sealed class Conv2d : Module, IBackward
     public bool Frozen { get; init; }
 
     private WinogradFilters? winograd;
-    private GemmPackedRight? packed;
+    private GemmPackedRight? packed, packedCentre;
 
     public override Tensor Forward(Tensor input)
     {
@@ -74,13 +74,20 @@ public sealed class Conv2d : Module, IBackward
         bool needsGrad = input.RequiresGrad || Weight.RequiresGrad || (Bias?.RequiresGrad ?? false);
         if ((FusedReLU || FusedMaxPool || Frozen) && needsGrad && Tape.IsRecording)
             throw new InvalidOperationException($"{Describe()} belongs to a model folded for inference: run it under Tape.NoGrad().");
+        var bias = Bias is null ? default : Bias.Span;
+        if (Frozen && !FusedMaxPool && PackedWeightConvolution.AsCentreTap(g) is { } centre && PackedWeightConvolution.Prefers(centre))
+        {
+            packedCentre ??= PackedWeightConvolution.PrepareCentre(Weight.Span, InChannels, OutChannels, KernelSize);
+            Convolution.Forward(y.Span, input.Span, Weight.Span, bias, centre, columns, staging, FusedReLU, packed: packedCentre);
+            Tape.Record(this, y, needsGrad);
+            return y;
+        }
         // What the kernels derive from frozen weights is made once: the packed weights for few output pixels, else
         // Winograd's filters for the tile size this geometry takes (again if a later input's size takes the other one).
         bool packs = Frozen && PackedWeightConvolution.Prefers(g);
         if (packs) packed ??= PackedWeightConvolution.Prepare(Weight.Span, InChannels, OutChannels, KernelSize);
         else if (Frozen && WinogradConvolution.Handles(g, prepared: true) && winograd?.Tile != WinogradConvolution.TileFor(g))
             winograd = WinogradConvolution.Prepare(Weight.Span, InChannels, OutChannels, WinogradConvolution.TileFor(g));
-        var bias = Bias is null ? default : Bias.Span;
         if (FusedMaxPool)
         {
             // The whole output is written first only where the kernel cannot pool as it writes.

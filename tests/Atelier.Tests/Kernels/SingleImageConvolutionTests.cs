@@ -118,11 +118,36 @@ public sealed class SingleImageConvolutionTests
     }
 
     [Fact]
+    public void A_1x1_map_under_a_padded_3x3_kernel_is_its_centre_taps_product()
+    {
+        var g = new ConvGeometry(3, 64, 1, 1, 40, 3, 1, 1);
+        var centre = PackedWeightConvolution.AsCentreTap(g);
+        Assert.NotNull(centre);
+        var rng = new Rng(8);
+        var x = ConvolutionTests.RandomArray(rng, g.N * g.C);
+        var weight = ConvolutionTests.RandomArray(rng, g.OutC * g.ColumnRows);
+        var bias = ConvolutionTests.RandomArray(rng, g.OutC);
+        var expected = ConvolutionTests.Naive(g, x, weight, bias, new float[g.N * g.OutC]).Y.Select(v => Math.Max(v, 0f)).ToArray();
+        var y = new float[expected.Length];
+        var packed = PackedWeightConvolution.PrepareCentre(weight, g.C, g.OutC, g.Kernel);
+        PackedWeightConvolution.Forward(y, x, packed, bias, centre.Value, new float[PackedWeightConvolution.ScratchLength(centre.Value)], relu: true);
+        Fixture.AssertClose(expected, y, 1e-5f, 1e-5f, "centre taps");
+        // Any other map, padding or kernel reads more than the centre.
+        Assert.Null(PackedWeightConvolution.AsCentreTap(new ConvGeometry(1, 64, 2, 2, 40, 3, 1, 1)));
+        Assert.Null(PackedWeightConvolution.AsCentreTap(new ConvGeometry(1, 64, 1, 1, 40, 3, 1, 2)));
+        Assert.Null(PackedWeightConvolution.AsCentreTap(new ConvGeometry(1, 64, 1, 1, 40, 1, 1, 0)));
+    }
+
+    [Fact]
     public void Packed_weights_are_preferred_only_for_few_output_pixels()
     {
         Assert.True(PackedWeightConvolution.Prefers(new ConvGeometry(1, 256, 3, 3, 256, 3, 1, 1)));
         Assert.True(PackedWeightConvolution.Prefers(new ConvGeometry(1, 128, 7, 7, 256, 3, 1, 1)));
-        Assert.True(PackedWeightConvolution.Prefers(new ConvGeometry(16, 256, 3, 3, 256, 3, 1, 1)));
+        Assert.True(PackedWeightConvolution.Prefers(new ConvGeometry(2, 128, 6, 6, 128, 3, 1, 1)));
+        // Unless Winograd's 4x4 tiles fill most of a vector: 16 3x3 maps, one 11x11 output, two 7x7.
+        Assert.False(PackedWeightConvolution.Prefers(new ConvGeometry(16, 256, 3, 3, 256, 3, 1, 1)));
+        Assert.False(PackedWeightConvolution.Prefers(new ConvGeometry(1, 32, 13, 13, 64, 3, 1, 0)));
+        Assert.False(PackedWeightConvolution.Prefers(new ConvGeometry(2, 64, 7, 7, 64, 3, 1, 1)));
         Assert.False(PackedWeightConvolution.Prefers(new ConvGeometry(1, 64, 14, 14, 128, 3, 1, 1)));
         Assert.False(PackedWeightConvolution.Prefers(new ConvGeometry(64, 256, 3, 3, 256, 3, 1, 1)));
         // Few weights: packing them once saves little.
