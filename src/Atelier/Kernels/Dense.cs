@@ -25,6 +25,29 @@ public static class Dense
         Gemm.Multiply(false, true, n, outFeatures, inFeatures, input, weight, output, accumulate: true);
     }
 
+    /// <summary>
+    /// The same product with the weights packed once (<see cref="PacksWeights"/>): a frozen layer's, which the GEMM
+    /// would otherwise transpose into its panels on every call.
+    /// </summary>
+    public static void Forward(Span<float> output, ReadOnlySpan<float> input, GemmPackedRight weight, ReadOnlySpan<float> bias, int n)
+    {
+        int inFeatures = weight.K, outFeatures = weight.N;
+        Check(input.Length, n * inFeatures, "input");
+        Check(output.Length, n * outFeatures, "output");
+        if (!bias.IsEmpty)
+        {
+            Check(bias.Length, outFeatures, "bias");
+            for (int r = 0; r < n; r++) bias.CopyTo(output.Slice(r * outFeatures, outFeatures));
+        }
+        Gemm.Multiply(false, n, input, weight, output, accumulate: !bias.IsEmpty);
+    }
+
+    /// <summary>
+    /// Whether packing the weights once pays for a batch of n rows: where the GEMM packs them itself (8 rows and 32
+    /// outputs on). Fewer rows take dot products straight off the weight rows, which packing would not speed up.
+    /// </summary>
+    public static bool PacksWeights(int n, int outFeatures) => Gemm.BestPath != GemmPath.Scalar && n >= 8 && outFeatures >= 32;
+
     // dinput[n, in] (+)= doutput[n, out] · weight[out, in]
     public static void BackwardInput(Span<float> dinput, ReadOnlySpan<float> doutput, ReadOnlySpan<float> weight,
         int n, int inFeatures, int outFeatures, bool accumulate)

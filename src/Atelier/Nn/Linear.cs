@@ -28,13 +28,30 @@ public sealed class Linear : Module, IBackward
     public Tensor Weight { get; }
     public Tensor? Bias { get; }
 
+    /// <summary>
+    /// Inference only: the weights will not change, so they are packed for the GEMM once (batches of 8 rows on), not
+    /// on every call. Refuses to run while the tape records.
+    /// </summary>
+    public bool Frozen { get; init; }
+
+    private GemmPackedRight? packed;
+
     public override Tensor Forward(Tensor input)
     {
         var shape = OutputShape(input.Shape);
         this.input = input;
         var y = Tensor.Ensure(ref output, shape);
-        Dense.Forward(y.Span, input.Span, Weight.Span, Bias is null ? default : Bias.Span, shape[0], InFeatures, OutFeatures);
-        Tape.Record(this, y, input.RequiresGrad || Weight.RequiresGrad || Bias is { RequiresGrad: true });
+        bool needsGrad = input.RequiresGrad || Weight.RequiresGrad || Bias is { RequiresGrad: true };
+        if (Frozen && needsGrad && Tape.IsRecording)
+            throw new InvalidOperationException($"{Describe()} belongs to a model folded for inference: run it under Tape.NoGrad().");
+        var bias = Bias is null ? default : Bias.Span;
+        if (Frozen && Dense.PacksWeights(shape[0], OutFeatures))
+        {
+            packed ??= new GemmPackedRight(transB: true, InFeatures, OutFeatures, Weight.Span);
+            Dense.Forward(y.Span, input.Span, packed, bias, shape[0]);
+        }
+        else Dense.Forward(y.Span, input.Span, Weight.Span, bias, shape[0], InFeatures, OutFeatures);
+        Tape.Record(this, y, needsGrad);
         return y;
     }
 

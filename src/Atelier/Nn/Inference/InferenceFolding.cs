@@ -9,7 +9,8 @@ namespace Atelier.Nn.Inference;
 /// between them is the identity in eval mode), dropout dropped, a ReLU after a convolution or a residual add
 /// applied as that layer writes its output (after a linear layer, in place), and a 2x2 max pool of stride 2 after a
 /// convolution (and its ReLU) taken as the convolution writes (see Conv2d.FusedMaxPool). The outputs equal the eval-mode model's
-/// up to float rounding. The convolutions it writes are frozen, so their Winograd filters are transformed once.
+/// up to float rounding. The convolutions and linear layers it writes are frozen, so their Winograd filters are
+/// transformed, and their weights packed, once.
 /// The result reuses the layers it does not rewrite (pools, activations...), which own their output buffers:
 /// give it a model no one else runs, e.g. a second copy loaded from the same state.
 /// </summary>
@@ -50,6 +51,8 @@ public static class InferenceFolding
                     i = j;
                     break;
             }
+            // A linear layer left as it is gets a frozen copy, whose weights are packed once.
+            if (layer is Linear { Frozen: false } plain) layer = FrozenCopy(plain);
             if (layer is Conv2d convolution)
             {
                 // The ReLU and a 2x2 max pool after it move into the convolution's output pass.
@@ -116,9 +119,17 @@ public static class InferenceFolding
         return Frozen(fused);
     }
 
+    private static Linear FrozenCopy(Linear linear)
+    {
+        var frozen = new Linear(linear.InFeatures, linear.OutFeatures, bias: linear.Bias is not null) { Frozen = true };
+        linear.Weight.Span.CopyTo(frozen.Weight.Span);
+        linear.Bias?.Span.CopyTo(frozen.Bias!.Span);
+        return Frozen(frozen);
+    }
+
     private static Linear FoldLinear(Linear linear, BatchNorm1d norm)
     {
-        var folded = new Linear(linear.InFeatures, linear.OutFeatures, bias: true);
+        var folded = new Linear(linear.InFeatures, linear.OutFeatures, bias: true) { Frozen = true };
         ScaleRows(folded.Weight.Span, folded.Bias!.Span, linear.Weight.Span, linear.Bias is null ? default : linear.Bias.Span, Affine(norm));
         return Frozen(folded);
     }
@@ -140,7 +151,7 @@ public static class InferenceFolding
     private static Linear FoldIntoLinear(BatchNorm1d norm, Linear linear)
     {
         var (scale, shift) = Affine(norm);
-        var folded = new Linear(linear.InFeatures, linear.OutFeatures, bias: true);
+        var folded = new Linear(linear.InFeatures, linear.OutFeatures, bias: true) { Frozen = true };
         var w = folded.Weight.Span;
         var source = linear.Weight.Span;
         for (int o = 0; o < linear.OutFeatures; o++)
