@@ -33,6 +33,10 @@ public static unsafe class Gemm
     // Below this many multiply-adds a second thread costs more than it saves.
     private const long ParallelLimit = 256 * 1024;
 
+    // Dot products (one image through a linear layer) read each weight once and stream from cache, so a second core
+    // pays sooner: one image through mlp-deep (784 -> 256 first) took 0.022 ms with the limit above, 0.016 with this.
+    private const long DotParallelLimit = 64 * 1024;
+
     internal static readonly GemmPath BestPath =
         Avx512F.IsSupported ? GemmPath.Vector512 :
         Fma.IsSupported && Avx2.IsSupported ? GemmPath.Vector256 :
@@ -84,7 +88,7 @@ public static unsafe class Gemm
             // A·Bᵀ with a narrow output and a long k: dot products beat a mostly empty register tile.
             job.Dot = path == GemmPath.Vector512 && !transA && transB && (n < 32 || m < 8) && k >= 64;
             int threads = Workers.ThreadCount;
-            if (threads <= 1 || macs < ParallelLimit || Workers.IsInsideWorker)
+            if (threads <= 1 || macs < (job.Dot ? DotParallelLimit : ParallelLimit) || Workers.IsInsideWorker)
             {
                 job.Run(0, m, 0, n);
                 return;
