@@ -46,7 +46,7 @@ public static class Dense
     /// Whether packing the weights once pays for a batch of n rows: where the GEMM packs them itself (8 rows and 32
     /// outputs on). Fewer rows take dot products straight off the weight rows, which packing would not speed up.
     /// </summary>
-    public static bool PacksWeights(int n, int outFeatures) => Gemm.BestPath != GemmPath.Scalar && n >= 8 && outFeatures >= 32;
+    public static bool PacksWeights(int n, int outFeatures) => Gemm.BestPath != GemmPath.Scalar && !Gemm.IsNarrow(n, outFeatures);
 
     // dinput[n, in] (+)= doutput[n, out] · weight[out, in]
     public static void BackwardInput(Span<float> dinput, ReadOnlySpan<float> doutput, ReadOnlySpan<float> weight,

@@ -78,7 +78,7 @@ public sealed class Conv2d : Module, IBackward
         if (Frozen && !FusedMaxPool && PackedWeightConvolution.AsCentreTap(g) is { } centre && PackedWeightConvolution.Prefers(centre))
         {
             packedCentre ??= PackedWeightConvolution.PrepareCentre(Weight.Span, InChannels, OutChannels, KernelSize);
-            Convolution.Forward(y.Span, input.Span, Weight.Span, bias, centre, columns, staging, FusedReLU, packed: packedCentre);
+            PackedWeightConvolution.Forward(y.Span, input.Span, packedCentre, bias, centre, columns, FusedReLU);
             Tape.Record(this, y, needsGrad);
             return y;
         }
