@@ -38,7 +38,7 @@ public sealed class RunFolder
     /// <summary>
     /// Claims a new folder runs/&lt;yyyyMMdd-HHmmss&gt;-&lt;model&gt;[-n]/ under <paramref name="root"/>. Any number of
     /// processes may call this at the same moment: a folder belongs to the one that creates its identity file
-    /// (FileMode.CreateNew, atomic on every file system), so no two runs ever share a folder.
+    /// (linked in whole, atomically), so no two runs ever share a folder.
     /// </summary>
     public static RunFolder Create(string root, string model, string? name, string? experiment, string storePath)
     {
@@ -62,20 +62,30 @@ public sealed class RunFolder
     /// Makes this folder a run's (creating it if needed) unless another run has it already; false when it does.
     /// The identity names the run's id and its store for the whole life of the run, resumes included.
     /// </summary>
+    /// <remarks>
+    /// The identity is written whole to a file of this claimant's own, then linked under its name (which fails if the
+    /// name is taken), so the name is claimed atomically and nobody ever sees it empty or half-written: a
+    /// create-then-write claim showed an empty file for as long as the claimant took to write it, which under CI's
+    /// load was longer than a reader waited.
+    /// </remarks>
     public bool TryClaim(string? experiment, string storePath)
     {
         Directory.CreateDirectory(Path);
         var identity = RunIdentity.For(this, experiment, storePath);
+        string target = File(IdentityFile);
+        string temp = File($"{IdentityFile}.{Guid.NewGuid():N}.claim");
         try
         {
-            using var stream = new FileStream(File(IdentityFile), FileMode.CreateNew, FileAccess.Write);
-            stream.Write(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(identity, JsonOptions)));
-            stream.Flush(flushToDisk: true);
-            return true;
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+            {
+                stream.Write(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(identity, JsonOptions)));
+                stream.Flush(flushToDisk: true);
+            }
+            return ExclusiveFile.TryLink(temp, target);
         }
-        catch (IOException) when (System.IO.File.Exists(File(IdentityFile)))
+        finally
         {
-            return false;
+            System.IO.File.Delete(temp);
         }
     }
 

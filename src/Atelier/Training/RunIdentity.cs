@@ -27,9 +27,6 @@ public sealed record RunIdentity(string Id, string? Experiment, string Store)
     {
         string path = folder.File(FileName);
         if (!File.Exists(path)) return null;
-        // TryClaim creates the file, then writes it: a claim in progress shows an empty file for a moment (one small
-        // write, which a read sees whole or not at all). Wait for it; one still empty after 100 ms is damaged.
-        for (int waited = 0; waited < 50 && new FileInfo(path) is { Exists: true, Length: 0 }; waited++) Thread.Sleep(2);
         var identity = RunFolder.ReadJson<RunIdentity>(path, "a run's id, experiment and store");
         if (string.IsNullOrWhiteSpace(identity.Id) || string.IsNullOrWhiteSpace(identity.Store))
             throw new InvalidDataException($"{path} is damaged: it names no run id or no run store; restore it or delete the run folder.");
