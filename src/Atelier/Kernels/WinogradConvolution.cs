@@ -117,7 +117,7 @@ internal static unsafe partial class WinogradConvolution
             // tiles) / 6.1; but 28x28 32 -> 64 (295 KiB of partials) 9.1 against 9.6 at 64 tiles.
             if (tile == 4 && tilesX >= 2 && positions * 4L * g.OutC * g.C >= 512 * 1024)
                 chunkTiles = (int)Math.Max(32, (1 << 20) / (positions * 4L * (g.C + g.OutC)));
-            int rowsPerChunk = RowsPerChunk(rows, tilesX, positions * 4L * (g.C + g.OutC), chunkTiles, tile);
+            int rowsPerChunk = RowsPerChunk(rows, tilesX, positions * 4L * (g.C + g.OutC), chunkTiles, tile, threads: 1);
             int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk, groups = Math.Min(WeightGroups, chunks);
             // Partials as [ξ][OutC rounded up to 8][C rounded up to 32]: whole 8x32 register tiles, the padding unused.
             int rowsPadded = (g.OutC + 7) / 8 * 8, colsPadded = (g.C + 31) / 32 * 32;
@@ -335,7 +335,7 @@ internal static unsafe partial class WinogradConvolution
         }
 
         int rows = g.N * tilesY;
-        int rowsPerChunk = RowsPerChunk(rows, tilesX, positions * 4L * (g.C + ocPanels * 8), MinTiles, tile);
+        int rowsPerChunk = RowsPerChunk(rows, tilesX, positions * 4L * (g.C + ocPanels * 8), MinTiles, tile, Workers.ThreadCount);
         int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
         // Fewer chunks than threads (one image's maps): each chunk's output channels are split too, each part
         // transforming the chunk's input itself. 1 image, 2 threads, 14x14 64 -> 128: one thread did all of it.
@@ -367,8 +367,10 @@ internal static unsafe partial class WinogradConvolution
     }
 
     // Tile rows per chunk: about ChunkBytes of scratch (at least MinTiles tiles, so each GEMM has some width), with
-    // the tile count close to a multiple of the 32-tile panels (a partial panel is multiplied in full).
-    private static int RowsPerChunk(int rows, int tilesX, long bytesPerTile, int minTiles, int tile)
+    // the tile count close to a multiple of the 32-tile panels (a partial panel is multiplied in full), and the chunks
+    // shared evenly by the threads that claim them (threads: 1 where chunks are not the unit of work). Without the
+    // last term, 256 -> 256 on 3x3 maps at batch 128 took chunks of 96 and 32 tiles: one thread did three quarters.
+    private static int RowsPerChunk(int rows, int tilesX, long bytesPerTile, int minTiles, int tile, int threads)
     {
         long target = Math.Max(ChunkBytes / bytesPerTile, minTiles);
         int ideal = (int)Math.Clamp(target / tilesX, 1, rows);
@@ -379,12 +381,21 @@ internal static unsafe partial class WinogradConvolution
         for (int r = Math.Max(1, ideal / 2); r <= Math.Min(rows, 2 * ideal); r++)
         {
             if (r % group != 0 && r != rows) continue;
-            int tiles = r * tilesX;
+            int tiles = r * tilesX, chunks = (rows + r - 1) / r;
             double waste = (double)((tiles + 31) / 32 * 32 - tiles) / tiles;
-            double cost = waste + 0.02 * Math.Abs(Math.Log((double)r / ideal));
+            // Fewer chunks than threads split their output channels instead (OcParts).
+            double idle = chunks < threads ? 0 : 1 - (double)rows / (threads * BusiestRows(rows, r, threads));
+            double cost = waste + idle + 0.02 * Math.Abs(Math.Log((double)r / ideal));
             if (cost < bestCost) (best, bestCost) = (r, cost);
         }
         return best;
+    }
+
+    // Rows of the busiest thread when the threads claim the chunks in order: full chunks of r rows, the last one partial.
+    private static long BusiestRows(int rows, int r, int threads)
+    {
+        int chunks = (rows + r - 1) / r, rounds = (chunks + threads - 1) / threads, last = rows - (chunks - 1) * r;
+        return threads == 1 || chunks % threads == 1 ? (long)(rounds - 1) * r + last : (long)rounds * r;
     }
 
     private const int MinTiles = 96;

@@ -13,7 +13,7 @@ namespace Atelier.Kernels;
 ///   Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1].
 /// Position ξ = 6l + k is row l, column k of the 6x6 transformed tile. The 16 tiles of a vector are taken in the chunk's
 /// dense order, whatever tile rows (or images) they come from, so every map size fills all 16 lanes: the inputs are read
-/// by masked gathers (zero outside the image), and each tile's outputs are written as rows of 4 floats.
+/// row by row and transposed in registers (WinogradWindowRows; zero outside the image), and each tile's outputs are written as rows of 4 floats.
 /// </summary>
 internal static unsafe partial class WinogradConvolution
 {
@@ -37,51 +37,6 @@ internal static unsafe partial class WinogradConvolution
     public static int TileFor(in ConvGeometry g) =>
         LargeTiles && (g.OH <= 8 && g.OW <= 8 || TileRowsPerVector((g.OW + 3) / 4) > 0)
         && (long)g.N * g.C * g.H * g.W < int.MaxValue && (long)g.N * g.OutC * g.OH * g.OW < int.MaxValue ? 4 : 2;
-
-    // Where a vector's 16 tiles sit: lane L is the chunk's tile t0 + L (row-major over the chunk's tile rows), its 4x4
-    // output block starting at row 4·ty, column 4·tx of image n. Lanes past count get a row far outside every image.
-    private readonly struct TileLanes
-    {
-        public readonly Vector512<int> Row, Col;
-        public readonly Vector512<int> Image; // n of each lane
-
-        public TileLanes(int t0, int count, int row0, int tilesX, int tilesY)
-        {
-            int* row = stackalloc int[16], col = stackalloc int[16], image = stackalloc int[16];
-            for (int lane = 0; lane < 16; lane++)
-            {
-                int t = t0 + Math.Min(lane, count - 1), tileRow = row0 + t / tilesX;
-                image[lane] = tileRow / tilesY;
-                row[lane] = lane < count ? 4 * (tileRow % tilesY) : -(1 << 20);
-                col[lane] = 4 * (t % tilesX);
-            }
-            Row = Vector512.Load(row);
-            Col = Vector512.Load(col);
-            Image = Vector512.Load(image);
-        }
-
-        /// <summary>Offsets (in floats, from the first channel's plane) of each lane's element (row + i, col + j).</summary>
-        public Vector512<int> Offsets(int imageFloats, int width, int i, int j) =>
-            Image * Vector512.Create(imageFloats) + (Row + Vector512.Create(i)) * Vector512.Create(width) + Col + Vector512.Create(j);
-
-        /// <summary>Lanes whose row + i lies in [0, height).</summary>
-        public Vector512<float> RowInside(int i, int height) => InRange(Row + Vector512.Create(i), height);
-
-        /// <summary>Lanes whose col + j lies in [0, width).</summary>
-        public Vector512<float> ColInside(int j, int width) => InRange(Col + Vector512.Create(j), width);
-
-        private static Vector512<float> InRange(Vector512<int> v, int limit) =>
-            (Vector512.GreaterThanOrEqual(v, Vector512<int>.Zero) & Vector512.LessThan(v, Vector512.Create(limit))).AsSingle();
-    }
-
-    // 16 floats at plane + index[lane] where mask is set, zero elsewhere (AVX-512 gathers are not exposed: two AVX2 halves).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Gather(float* plane, Vector512<int> index, Vector512<float> mask)
-    {
-        var lo = Avx2.GatherMaskVector256(Vector256<float>.Zero, plane, index.GetLower(), mask.GetLower(), 4);
-        var hi = Avx2.GatherMaskVector256(Vector256<float>.Zero, plane, index.GetUpper(), mask.GetUpper(), 4);
-        return Vector512.Create(lo, hi);
-    }
 
     // Bᵀ z for one line of 6: the rows of Bᵀ above.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -156,34 +111,27 @@ internal static unsafe partial class WinogradConvolution
             }
             var g = G;
             int c = g.C, h = g.H, w = g.W, tiles = rowCount * TilesX, plane = h * w;
-            var index = stackalloc Vector512<int>[36];
-            var mask = stackalloc Vector512<float>[36];
-            float* d = stackalloc float[36 * 16];   // the window, [i][j][lane]
+            nint* offsets = stackalloc nint[6 * 16];
+            var masks = stackalloc Vector256<float>[6 * 16];
             float* r = stackalloc float[36 * 16];   // Bᵀ along each row: [i][k][lane]
+            float* column = stackalloc float[6 * 16];
             for (int t0 = 0; t0 < tiles; t0 += 16)
             {
                 int count = Math.Min(16, tiles - t0);
-                var lanes = new TileLanes(t0, count, row0, TilesX, TilesY);
-                for (int i = 0; i < 6; i++)
-                {
-                    var rowInside = lanes.RowInside(i - g.Padding.Height, h);
-                    for (int j = 0; j < 6; j++)
-                    {
-                        index[i * 6 + j] = lanes.Offsets(c * plane, w, i - g.Padding.Height, j - g.Padding.Width);
-                        mask[i * 6 + j] = rowInside & lanes.ColInside(j - g.Padding.Width, w);
-                    }
-                }
+                WindowLanes(t0, count, row0, TilesX, TilesY, (nint)c * plane, h, w, -g.Padding.Height, -g.Padding.Width, 6, 6, offsets, masks);
                 var store = Vector512.LessThan(LaneIndex, Vector512.Create(count)).AsSingle();
                 for (int ch = ch0; ch < ch1; ch++)
                 {
                     float* channel = X + (nint)ch * plane;
-                    for (int e = 0; e < 36; e++) Vector512.Store(Gather(channel, index[e], mask[e]), d + e * 16);
-                    for (int i = 0; i < 6; i++) InputLine(d + i * 96, 16, r + i * 96, 16);
+                    for (int i = 0; i < 6; i++)
+                    {
+                        WindowRow(channel, offsets + i * 16, masks + i * 16, out var d0, out var d1, out var d2, out var d3, out var d4, out var d5);
+                        InputLine(d0, d1, d2, d3, d4, d5, r + i * 96, 16);
+                    }
                     // Then Bᵀ down each column k, straight into V: position 6l + k.
                     float* dst = v + ch * channelStride + t0;
                     for (int k = 0; k < 6; k++)
                     {
-                        float* column = d; // reuse the window's buffer: [l][lane] for this k
                         InputLine(r + k * 16, 96, column, 16);
                         for (int l = 0; l < 6; l++)
                             Avx512F.MaskStore(dst + (l * 6 + k) * positionStride, store, Vector512.Load(column + l * 16));
@@ -307,30 +255,23 @@ internal static unsafe partial class WinogradConvolution
             }
             var g = G;
             int oc = g.OutC, oh = g.OH, ow = g.OW, tiles = rowCount * TilesX, plane = oh * ow;
-            var index = stackalloc Vector512<int>[16];
-            var mask = stackalloc Vector512<float>[16];
+            nint* offsets = stackalloc nint[4 * 16];
+            var masks = stackalloc Vector256<float>[4 * 16];
             float* p = stackalloc float[24 * 16];   // A along each row: [r][k][lane]
             float* column = stackalloc float[6 * 16];
             for (int t0 = 0; t0 < tiles; t0 += 16)
             {
                 int count = Math.Min(16, tiles - t0);
-                var lanes = new TileLanes(t0, count, row0, TilesX, TilesY);
-                for (int r = 0; r < 4; r++)
-                {
-                    var rowInside = lanes.RowInside(r, oh);
-                    for (int c = 0; c < 4; c++)
-                    {
-                        index[r * 4 + c] = lanes.Offsets(oc * plane, ow, r, c);
-                        mask[r * 4 + c] = rowInside & lanes.ColInside(c, ow);
-                    }
-                }
+                WindowLanes(t0, count, row0, TilesX, TilesY, (nint)oc * plane, oh, ow, 0, 0, 4, 4, offsets, masks);
                 var store = Vector512.LessThan(LaneIndex, Vector512.Create(count)).AsSingle();
                 for (int o = 0; o < oc; o++)
                 {
                     float* channel = Dy + (nint)o * plane;
                     for (int r = 0; r < 4; r++)
-                        GradientLine(Gather(channel, index[r * 4], mask[r * 4]), Gather(channel, index[r * 4 + 1], mask[r * 4 + 1]),
-                            Gather(channel, index[r * 4 + 2], mask[r * 4 + 2]), Gather(channel, index[r * 4 + 3], mask[r * 4 + 3]), p + r * 96, 16);
+                    {
+                        WindowRow(channel, offsets + r * 16, masks + r * 16, out var y0, out var y1, out var y2, out var y3, out _, out _);
+                        GradientLine(y0, y1, y2, y3, p + r * 96, 16);
+                    }
                     GradientColumns(p, m + (nint)o * LargePositions * ld + t0, ld, store, column);
                 }
             }

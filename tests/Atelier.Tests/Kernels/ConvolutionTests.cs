@@ -134,6 +134,8 @@ public sealed class ConvolutionTests
     [InlineData(64, 64, 16, 14)] // Winograd throughout
     [InlineData(128, 96, 64, 3)] // Winograd on 3x3 maps: filter and weight-gradient transforms split across the threads
     [InlineData(128, 256, 16, 7)] // resnet9's 7x7 layer: 4x4 tiles, 16-tile vectors spanning tile rows and images
+    [InlineData(256, 256, 128, 3)] // resnet9's 3x3 layers at batch 128: one chunk on two threads (shared V), two on one
+    [InlineData(128, 256, 40, 7)] // 80 tile rows: chunks sized for two threads differ from one thread's
     [InlineData(32, 64, 16, 28)] // resnet9's 28x28 layer: 4x4 tiles, two whole tile rows a vector
     [InlineData(32, 4, 16, 14)]  // few output channels: the narrow direct kernel
     [InlineData(12, 40, 16, 14)] // im2col throughout
