@@ -120,22 +120,18 @@ internal static unsafe partial class WinogradConvolution
             int rowsPerChunk = RowsPerChunk(rows, tilesX, positions * 4L * (g.C + g.OutC), chunkTiles, tile, threads: 1);
             int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk, groups = Math.Min(WeightGroups, chunks);
             // Partials as [ξ][OutC rounded up to 8][C rounded up to 32]: whole 8x32 register tiles, the padding unused.
-            // Each position a cache line further than its size: the final transform reads all of a weight's positions
-            // at once, and 36 (or 72 with two groups) streams 256 KiB apart share one set of every cache level (256 ->
-            // 256 on 3x3 maps at batch 128: that transform took 4.5 of the weight gradient's 12.6 ms).
             int rowsPadded = (g.OutC + 7) / 8 * 8, colsPadded = (g.C + 31) / 32 * 32;
-            nint positionFloats = (nint)rowsPadded * colsPadded + 16;
-            long partialFloats = positions * (long)positionFloats;
+            long partialFloats = (long)positions * rowsPadded * colsPadded;
             var callerScratch = WinogradScratch.ForThisThread();
             callerScratch.ReservePartials(checked((int)(groups * partialFloats)));
             var work = new WeightWork
             {
-                Partials = callerScratch.Partials, PartialFloats = partialFloats, PositionFloats = positionFloats, RowsPadded = rowsPadded, ColsPadded = colsPadded, Dy = pdy, X = px, G = g,
+                Partials = callerScratch.Partials, PartialFloats = partialFloats, RowsPadded = rowsPadded, ColsPadded = colsPadded, Dy = pdy, X = px, G = g,
                 TilesY = tilesY, TilesX = tilesX, Rows = rows, RowsPerChunk = rowsPerChunk, Chunks = chunks, Groups = groups, Tile = tile,
             };
             if (Workers.ThreadCount == 1) work.Run(0, groups);
             else Workers.ForBalanced(groups, ref work);
-            TransformWeightGradient(pdw, accumulateDWeight, callerScratch.Partials, groups, partialFloats, colsPadded, positionFloats, g, tile);
+            TransformWeightGradient(pdw, accumulateDWeight, callerScratch.Partials, groups, partialFloats, colsPadded, (nint)rowsPadded * colsPadded, g, tile);
         }
     }
 
@@ -225,7 +221,6 @@ internal static unsafe partial class WinogradConvolution
     {
         public float* Partials, Dy, X;
         public long PartialFloats;
-        public nint PositionFloats;
         public int RowsPadded, ColsPadded;
         public ConvGeometry G;
         public int TilesY, TilesX, Rows, RowsPerChunk, Chunks, Groups, Tile;
@@ -256,7 +251,7 @@ internal static unsafe partial class WinogradConvolution
                         // dU[ξ][OutC, C] (+)= dM[ξ][OutC, tiles] · V[ξ][C, tiles]ᵀ, packed straight from the transforms' layout.
                         GemmPacking.PackA(scratch.M + (nint)xi * tiles, stride, 1, 0, g.OutC, 0, tiles, GemmMicroKernels.Mr512, scratch.PackedA);
                         GemmPacking.PackB(scratch.V + (nint)xi * tiles, 1, stride, 0, tiles, 0, g.C, GemmMicroKernels.Nr512, scratch.PackedB);
-                        float* du = partial + xi * PositionFloats;
+                        float* du = partial + (nint)xi * RowsPadded * ColsPadded;
                         for (int op = 0; op < RowsPadded / 8; op++)
                             for (int jp = 0; jp < ColsPadded / 32; jp++)
                                 GemmMicroKernels.Tile8x32(tiles, scratch.PackedA + (nint)op * 8 * tiles, scratch.PackedB + (nint)jp * 32 * tiles,
