@@ -29,8 +29,8 @@ internal static unsafe partial class WinogradConvolution
 
     /// <summary>
     /// The output tile's side for this layer: 4 where F(4x4, 3x3) is on, on maps of at most 8x8 outputs (any 16 tiles a
-    /// vector, gathered) and on maps 9 to 28 outputs wide (whole tile rows a vector, WinogradLargeTileRows), if its
-    /// buffers' offsets fit 32-bit gather indices; else 2. Measured against 2x2 tiles (resnet9, batch 128, 2 threads,
+    /// vector, read row by row: WinogradWindowRows) and on maps 9 to 28 outputs wide (whole tile rows a vector,
+    /// WinogradLargeTileRows), if its buffers' offsets fit 32 bits (kept from when the first were gathered); else 2. Measured against 2x2 tiles (resnet9, batch 128, 2 threads,
     /// forward / input gradient / weight gradient): 3x3 maps of 256 channels 1.28x, 7x7 1.15x; 14x14 64 -> 64
     /// 3.36 / 3.92 / 4.48 ms against 2.71 / 2.73 / 3.51, 28x28 32 -> 64 7.8 / 9.9 / 10.5 against 7.5 / 9.4 / 9.1.
     /// </summary>
