@@ -4,6 +4,7 @@ using Atelier.Tensors;
 namespace Atelier.Tests.Kernels;
 
 /// <summary>Each elementwise kernel against a naive double-precision reference, on sizes that hit the vector loop and the scalar tail.</summary>
+[Collection("Workers.ThreadCount")] // one test sets the process-wide thread count
 public sealed class ActivationKernelTests
 {
     private static readonly int[] Sizes = [1, 7, 16, 17, 33, 100, 1003];

@@ -267,6 +267,7 @@ public sealed class OptimizerTests
 }
 
 /// <summary>The Adam update of a large parameter, split across the workers, against the one-thread pass.</summary>
+[Collection("Workers.ThreadCount")]
 public sealed class AdamKernelThreadingTests
 {
     [Theory]
