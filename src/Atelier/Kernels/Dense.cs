@@ -14,15 +14,8 @@ public static class Dense
         Check(input.Length, n * inFeatures, "input");
         Check(weight.Length, outFeatures * inFeatures, "weight");
         Check(output.Length, n * outFeatures, "output");
-        if (bias.IsEmpty)
-        {
-            Gemm.Multiply(false, true, n, outFeatures, inFeatures, input, weight, output, accumulate: false);
-            return;
-        }
-        Check(bias.Length, outFeatures, "bias");
-        // Broadcast the bias first and let the GEMM add onto it: one pass over the output instead of two.
-        for (int r = 0; r < n; r++) bias.CopyTo(output.Slice(r * outFeatures, outFeatures));
-        Gemm.Multiply(false, true, n, outFeatures, inFeatures, input, weight, output, accumulate: true);
+        bool add = StartWithBias(output, bias, n, outFeatures);
+        Gemm.Multiply(false, true, n, outFeatures, inFeatures, input, weight, output, accumulate: add);
     }
 
     /// <summary>
@@ -34,12 +27,18 @@ public static class Dense
         int inFeatures = weight.K, outFeatures = weight.N;
         Check(input.Length, n * inFeatures, "input");
         Check(output.Length, n * outFeatures, "output");
-        if (!bias.IsEmpty)
-        {
-            Check(bias.Length, outFeatures, "bias");
-            for (int r = 0; r < n; r++) bias.CopyTo(output.Slice(r * outFeatures, outFeatures));
-        }
-        Gemm.Multiply(false, n, input, weight, output, accumulate: !bias.IsEmpty);
+        bool add = StartWithBias(output, bias, n, outFeatures);
+        Gemm.Multiply(false, n, input, weight, output, accumulate: add);
+    }
+
+    // Broadcasts the bias over the output's rows, for the GEMM to add onto (one pass over the output instead of two);
+    // false, and the output left as it is, without a bias.
+    private static bool StartWithBias(Span<float> output, ReadOnlySpan<float> bias, int n, int outFeatures)
+    {
+        if (bias.IsEmpty) return false;
+        Check(bias.Length, outFeatures, "bias");
+        for (int r = 0; r < n; r++) bias.CopyTo(output.Slice(r * outFeatures, outFeatures));
+        return true;
     }
 
     /// <summary>

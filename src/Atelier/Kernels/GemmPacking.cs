@@ -10,8 +10,6 @@ namespace Atelier.Kernels;
 /// </summary>
 internal static unsafe class GemmPacking
 {
-    private static readonly Vector512<int> Lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-
     /// <summary>Packs op(A)[i0..i0+mc, p0..p0+kc]; element (i, p) sits at a[i·rowStride + p·colStride].</summary>
     public static void PackA(float* a, nint rowStride, nint colStride, int i0, int mc, int p0, int kc, int mr, float* dst)
     {
@@ -81,8 +79,8 @@ internal static unsafe class GemmPacking
                 {
                     // A last, partial panel (one 14x14 image's 16 Winograd tiles): masked loads, the rest zero. The
                     // scalar loop below took 40 us a call of 36 such packs in a 64 -> 64 layer, twice its GEMM.
-                    var lo = Vector512.LessThan(Lanes, Vector512.Create(cols)).AsSingle();
-                    var hi = Vector512.LessThan(Lanes, Vector512.Create(cols - 16)).AsSingle();
+                    var lo = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols)).AsSingle();
+                    var hi = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols - 16)).AsSingle();
                     for (int p = 0; p < kc; p++, src += rowStride)
                     {
                         Avx512F.MaskLoad(src, lo, Vector512<float>.Zero).Store(dst + p * 32);

@@ -337,8 +337,9 @@ internal static unsafe partial class WinogradConvolution
         int rows = g.N * tilesY;
         int rowsPerChunk = RowsPerChunk(rows, tilesX, positions * 4L * (g.C + ocPanels * 8), MinTiles, tile, Workers.ThreadCount);
         int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
-        // Fewer chunks than threads (one image's maps): each chunk's output channels are split too, each part
-        // transforming the chunk's input itself. 1 image, 2 threads, 14x14 64 -> 128: one thread did all of it.
+        // Fewer chunks than threads (one image's maps, or a batch of 3x3 maps): each chunk's output channels are split
+        // too, each part transforming the chunk's input itself unless 4x4 tiles share it (below). 1 image, 2 threads,
+        // 14x14 64 -> 128: one thread did all of it.
         int threads = Workers.ThreadCount;
         int parts = chunks < threads ? Math.Clamp(threads / chunks, 1, ocPanels / 2) : 1;
         var work = new ChunkWork
@@ -348,10 +349,10 @@ internal static unsafe partial class WinogradConvolution
         };
         if (chunks == 1 && tile == 4)
         {
-            // One chunk (one image's maps): its input is transformed once, the threads taking a share of the channels
-            // each, into V in panel order ([ξ][c][t]), which the GEMMs then read where it lies. With each thread
-            // transforming and packing the whole input for its output channels, 64 -> 64 on 14x14 ran no faster on
-            // 2 threads than on 1.
+            // One chunk (one image's maps, or 128 images' 3x3 maps): its input is transformed once, the threads taking
+            // a share of the channels each, into V in panel order ([ξ][c][t]), which the GEMMs then read where it lies.
+            // With each thread transforming and packing the whole input for its output channels, 64 -> 64 on 14x14 ran
+            // no faster on 2 threads than on 1.
             int ld = (rows * tilesX + 31) / 32 * 32;
             var callerScratch = WinogradScratch.ForThisThread();
             callerScratch.Reserve(positions * g.C * ld, 0, 0);

@@ -23,7 +23,7 @@ internal static unsafe partial class WinogradConvolution
     private static void WindowLanes(int t0, int count, int row0, int tilesX, int tilesY, nint imageFloats, int h, int w,
         int rowFrom, int colFrom, int rows, int cols, nint* offsets, Vector256<float>* masks)
     {
-        var lane8 = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        var lane8 = Vector256<int>.Indices;
         for (int lane = 0; lane < 16; lane++)
         {
             int t = t0 + lane, tileRow = row0 + t / tilesX, image = tileRow / tilesY;
