@@ -6,8 +6,9 @@ namespace Atelier.Kernels;
 /// 2-d convolution (cross-correlation, as PyTorch) on NCHW batches. 3x3 stride-1 layers take a specialised kernel:
 /// one input channel → <see cref="SingleChannelConvolution"/> (forward, weight gradient); at most 8 output channels →
 /// <see cref="NarrowConvolution"/>; 16+ channels → <see cref="WinogradConvolution"/> (gradients too from 32).
-/// Everything else: im2col of a batch chunk into [C·kh·kw, nc·OH·OW], then one GEMM per chunk; backward-data is a
-/// GEMM then col2im. The chunk is sized so the column matrix and GEMM output stay about 2 MB; callers own the
+/// Everything else: a batch with small weights goes sample by sample, one sample a thread (<see cref="SampleByThread"/>);
+/// other batches, im2col of a batch chunk into [C·kh·kw, nc·OH·OW], then one GEMM per chunk; backward-data is a GEMM
+/// then col2im. The chunk is sized so the column matrix and GEMM output stay about 2 MB; callers own the
 /// scratch (see <see cref="ColumnsLength"/>, <see cref="StagingLength"/>).
 /// </summary>
 public static class Convolution
@@ -69,6 +70,11 @@ public static class Convolution
         {
             NarrowConvolution.Forward(output, x, weight, bias, g);
             if (relu) ReluInPlace(output, g);
+            return;
+        }
+        if (SampleByThread.Suits(g))
+        {
+            SampleByThread.Forward(output, x, weight, bias, g, relu);
             return;
         }
         int k = g.ColumnRows, p = g.OutPlane, outC = g.OutC, inSample = g.C * g.H * g.W, outSample = outC * p;

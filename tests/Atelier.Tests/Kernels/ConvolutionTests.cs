@@ -40,6 +40,9 @@ public sealed class ConvolutionTests
         new[] { 2, 16, 28, 28, 32, 3, 3, 2, 2, 1, 1 }, // resnet-small's downsampling 3x3
         new[] { 3, 4, 14, 45, 3, 1, 1, 2, 2, 0, 0 },   // a strided 1x1 projection, 23 outputs a row, odd input width
         new[] { 1, 2, 8, 40, 2, 3, 3, 1, 2, 0, 2 },    // stride (1, 2), padding 2 along x: the first and last outputs read padding
+        new[] { 5, 16, 28, 28, 32, 3, 3, 2, 2, 1, 1 }, // resnet-small's downsampling 3x3, five images: one sample a thread
+        new[] { 6, 16, 14, 15, 24, 1, 1, 2, 2, 0, 0 }, // a strided 1x1 projection, one sample a thread
+        new[] { 3, 64, 9, 9, 64, 3, 3, 2, 2, 1, 1 },   // weights past SampleByThread's limit: batched im2col, staging to NCHW
     };
 
     [Theory]

@@ -22,8 +22,18 @@ public sealed class ConvolutionThreadTests
     [InlineData(32, 4, 16, 14)]  // few output channels: the narrow direct kernel
     [InlineData(12, 40, 16, 14)] // im2col throughout
     public void Results_are_bit_identical_on_one_and_two_threads(int channels, int outChannels, int n, int size)
+        => CheckOneAgainstTwoThreads(new ConvGeometry(n, channels, size, size, outChannels, 3, 1, 1));
+
+    [Theory]
+    [InlineData(32, 64, 16, 28, 3, 1)] // resnet's downsampling 3x3: one sample a thread
+    [InlineData(32, 64, 16, 28, 1, 0)] // its 1x1 projection
+    [InlineData(64, 128, 16, 14, 3, 1)] // weights past one-sample-a-thread's limit: batched im2col
+    [InlineData(16, 32, 3, 28, 3, 1)]  // three samples: the threads' shares differ
+    public void Strided_results_are_bit_identical_on_one_and_two_threads(int channels, int outChannels, int n, int size, int kernel, int padding)
+        => CheckOneAgainstTwoThreads(new ConvGeometry(n, channels, size, size, outChannels, kernel, 2, padding));
+
+    private static void CheckOneAgainstTwoThreads(ConvGeometry g)
     {
-        var g = new ConvGeometry(n, channels, size, size, outChannels, 3, 1, 1);
         var rng = new Rng(3);
         var x = ConvolutionTests.RandomArray(rng, g.N * g.C * g.H * g.W);
         var weight = ConvolutionTests.RandomArray(rng, g.OutC * g.ColumnRows);
