@@ -6,7 +6,7 @@ namespace Atelier.Kernels;
 /// 2-d convolution (cross-correlation, as PyTorch) on NCHW batches. 3x3 stride-1 layers take a specialised kernel:
 /// one input channel → <see cref="SingleChannelConvolution"/> (forward, weight gradient); at most 8 output channels →
 /// <see cref="NarrowConvolution"/>; 16+ channels → <see cref="WinogradConvolution"/> (gradients too from 32).
-/// Everything else: a batch with small weights goes sample by sample, one sample a thread (<see cref="SampleByThread"/>);
+/// Everything else: a batch with small weights goes one sample a thread, all three passes (<see cref="SampleByThread"/>);
 /// other batches, im2col of a batch chunk into [C·kh·kw, nc·OH·OW], then one GEMM per chunk; backward-data is a GEMM
 /// then col2im. The chunk is sized so the column matrix and GEMM output stay about 2 MB; callers own the
 /// scratch (see <see cref="ColumnsLength"/>, <see cref="StagingLength"/>).
@@ -37,7 +37,7 @@ public static class Convolution
     }
 
     // A 1x1 kernel with stride 1 and no padding: the image already is its own column matrix.
-    private static bool IsPointwise(in ConvGeometry g) =>
+    internal static bool IsPointwise(in ConvGeometry g) =>
         g.Kernel == new Size2d(1, 1) && g.Stride == new Size2d(1, 1) && g.Padding == new Size2d(0, 0);
 
     // output: [N, OutC, OH, OW]; x: [N, C, H, W]; weight: [OutC, C, kh, kw]; bias: [OutC] or empty.
@@ -170,6 +170,12 @@ public static class Convolution
             if (!dweight.IsEmpty || !dbias.IsEmpty)
                 WinogradConvolution.BackwardWeights(dweight, accumulateDWeight, dbias, accumulateDBias, dout, x, g);
             if (!dx.IsEmpty) WinogradConvolution.BackwardData(dx, accumulateDx, dout, weight, g);
+            return;
+        }
+        if (SampleByThread.Suits(g))
+        {
+            if (!dx.IsEmpty) SampleByThread.BackwardData(dx, accumulateDx, dout, weight, g);
+            if (!dweight.IsEmpty || !dbias.IsEmpty) SampleByThread.BackwardWeights(dweight, accumulateDWeight, dbias, accumulateDBias, dout, x, g);
             return;
         }
         int k = g.ColumnRows, p = g.OutPlane, outC = g.OutC, inSample = g.C * g.H * g.W, outSample = outC * p;

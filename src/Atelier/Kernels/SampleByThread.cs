@@ -3,11 +3,13 @@ using System.Numerics.Tensors;
 namespace Atelier.Kernels;
 
 /// <summary>
-/// The im2col forward of a batch with each sample on one thread: its column matrix ([C·kh·kw, OH·OW], a few hundred
-/// KB) is built in that thread's scratch and multiplied while it is still in L2, straight into the sample's NCHW
-/// output. The batched path builds a chunk's columns (megabytes, past L2), multiplies them into a staging matrix and
-/// copies that to NCHW: three passes over memory where this makes one. Each sample's result depends only on that
-/// sample, so results do not depend on the thread count.
+/// Im2col convolution of a batch with each sample on one thread: its column matrix ([C·kh·kw, OH·OW], a few hundred
+/// KB) is built in that thread's scratch and used while it is still in L2. The forward pass multiplies it straight
+/// into the sample's NCHW output, the input gradient folds Wᵀ·dY back onto the sample's image, and the weight
+/// gradient adds dY·colᵀ into a partial of the sample's group. The batched path builds a chunk's columns (megabytes,
+/// past L2) and moves dY and the output through a channel-major staging copy: more passes over memory. Each sample's
+/// results depend only on that sample and the groups are fixed by the batch size, so results do not depend on the
+/// thread count.
 /// </summary>
 internal static unsafe class SampleByThread
 {
@@ -46,8 +48,8 @@ internal static unsafe class SampleByThread
         {
             var g = G;
             int k = g.ColumnRows, p = g.OutPlane, outC = g.OutC, inSample = g.C * g.H * g.W;
-            bool pointwise = g.Kernel == new Size2d(1, 1) && g.Stride == new Size2d(1, 1) && g.Padding == new Size2d(0, 0);
-            var columns = Columns.ForThisThread(pointwise ? 0 : k * p);
+            bool pointwise = Convolution.IsPointwise(g);
+            var columns = Scratch.Columns(pointwise ? 0 : k * p);
             var weight = new ReadOnlySpan<float>(Weight, outC * k);
             for (int n = start; n < end; n++)
             {
@@ -71,12 +73,127 @@ internal static unsafe class SampleByThread
         }
     }
 
-    /// <summary>A thread's column matrix: grown on demand, then reused, so warm calls allocate nothing.</summary>
-    private static class Columns
+    // dx: [N, C, H, W] (+)= the input gradient; dout: [N, OutC, OH, OW]; weight: [OutC, C·kh·kw]. Each sample's column
+    // gradient Wᵀ·dY (dY's NCHW sample already is the [OutC, OH·OW] operand) is folded onto its own image while in L2.
+    public static void BackwardData(Span<float> dx, bool accumulate, ReadOnlySpan<float> dout, ReadOnlySpan<float> weight, in ConvGeometry g)
     {
-        [ThreadStatic] private static float[]? buffer;
+        int inSample = g.C * g.H * g.W, outSample = g.OutC * g.OutPlane;
+        if (dx.Length < (long)g.N * inSample || dout.Length < (long)g.N * outSample || weight.Length < (long)g.OutC * g.ColumnRows)
+            throw new ArgumentException("Conv2d: a buffer is smaller than the geometry needs.");
+        fixed (float* pdx = dx, pdy = dout, pw = weight)
+        {
+            var work = new DataWork { Dx = pdx, Dy = pdy, Weight = pw, G = g, Accumulate = accumulate };
+            Workers.ForBalanced(g.N, ref work);
+        }
+    }
 
-        public static Span<float> ForThisThread(int floats)
+    private struct DataWork : IWorkItem
+    {
+        public float* Dx, Dy, Weight;
+        public ConvGeometry G;
+        public bool Accumulate;
+
+        public readonly void Run(int start, int end)
+        {
+            var g = G;
+            int k = g.ColumnRows, p = g.OutPlane, outC = g.OutC, inSample = g.C * g.H * g.W;
+            bool pointwise = Convolution.IsPointwise(g);
+            var columns = Scratch.Columns(pointwise ? 0 : k * p);
+            var weight = new ReadOnlySpan<float>(Weight, outC * k);
+            for (int n = start; n < end; n++)
+            {
+                var dy = new ReadOnlySpan<float>(Dy + (nint)n * outC * p, outC * p);
+                var dxs = new Span<float>(Dx + (nint)n * inSample, inSample);
+                if (pointwise)
+                {
+                    Gemm.Multiply(true, false, k, p, outC, weight, dy, dxs, accumulate: Accumulate);
+                    continue;
+                }
+                Gemm.Multiply(true, false, k, p, outC, weight, dy, columns, accumulate: false);
+                if (!Accumulate) dxs.Clear();
+                Im2Col.ScatterAdd(dxs, columns, g, 1);
+            }
+        }
+    }
+
+    // Groups the weight gradient's samples fall into, whatever the thread count: each sums its samples in order into a
+    // partial of its own, and the partials are added in group order, so the result does not depend on the split.
+    private const int WeightGroups = 8;
+
+    // dweight: [OutC, C·kh·kw] (+)= Σ_n dY_n · col_nᵀ; dbias: [OutC] (+)= Σ dY (either may be empty); dout, x: NCHW.
+    public static void BackwardWeights(Span<float> dweight, bool accumulateWeight, Span<float> dbias, bool accumulateBias,
+        ReadOnlySpan<float> dout, ReadOnlySpan<float> x, in ConvGeometry g)
+    {
+        int inSample = g.C * g.H * g.W, outSample = g.OutC * g.OutPlane, weights = g.OutC * g.ColumnRows;
+        if (x.Length < (long)g.N * inSample || dout.Length < (long)g.N * outSample || (!dweight.IsEmpty && dweight.Length < weights)
+            || (!dbias.IsEmpty && dbias.Length < g.OutC))
+            throw new ArgumentException("Conv2d: a buffer is smaller than the geometry needs.");
+        if (!dbias.IsEmpty)
+            for (int oc = 0; oc < g.OutC; oc++)
+            {
+                float sum = 0;
+                for (int n = 0; n < g.N; n++) sum += TensorPrimitives.Sum(dout.Slice(n * outSample + oc * g.OutPlane, g.OutPlane));
+                dbias[oc] = accumulateBias ? dbias[oc] + sum : sum;
+            }
+        if (dweight.IsEmpty) return;
+        int groups = Math.Min(WeightGroups, g.N);
+        var partials = Scratch.Partials(groups * weights);
+        fixed (float* pp = partials, pdy = dout, px = x)
+        {
+            var work = new WeightWork { Partials = pp, Dy = pdy, X = px, G = g, Groups = groups };
+            Workers.For(groups, ref work, groups);
+        }
+        var target = dweight[..weights];
+        if (accumulateWeight) TensorPrimitives.Add(target, partials[..weights], target);
+        else partials[..weights].CopyTo(target);
+        for (int group = 1; group < groups; group++) TensorPrimitives.Add(target, partials.Slice(group * weights, weights), target);
+    }
+
+    private struct WeightWork : IWorkItem
+    {
+        public float* Partials, Dy, X;
+        public ConvGeometry G;
+        public int Groups;
+
+        // Groups [start, end): group i sums samples [N·i/Groups, N·(i+1)/Groups) in order.
+        public readonly void Run(int start, int end)
+        {
+            var g = G;
+            int k = g.ColumnRows, p = g.OutPlane, outC = g.OutC, inSample = g.C * g.H * g.W;
+            bool pointwise = Convolution.IsPointwise(g);
+            var columns = Scratch.Columns(pointwise ? 0 : k * p);
+            for (int group = start; group < end; group++)
+            {
+                var partial = new Span<float>(Partials + (nint)group * outC * k, outC * k);
+                int first = (int)((long)g.N * group / Groups), last = (int)((long)g.N * (group + 1) / Groups);
+                for (int n = first; n < last; n++)
+                {
+                    var dy = new ReadOnlySpan<float>(Dy + (nint)n * outC * p, outC * p);
+                    ReadOnlySpan<float> b = new ReadOnlySpan<float>(X + (nint)n * inSample, inSample);
+                    if (!pointwise)
+                    {
+                        Im2Col.Gather(columns, b, g, 1);
+                        b = columns;
+                    }
+                    Gemm.Multiply(false, true, outC, k, p, dy, b, partial, accumulate: n > first);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A thread's column matrix, and the calling thread's weight-gradient partials: grown on demand, then reused, so
+    /// warm calls allocate nothing.
+    /// </summary>
+    private static class Scratch
+    {
+        [ThreadStatic] private static float[]? columns, partials;
+
+        public static Span<float> Columns(int floats) => Grow(ref columns, floats);
+
+        public static Span<float> Partials(int floats) => Grow(ref partials, floats);
+
+        private static Span<float> Grow(ref float[]? buffer, int floats)
         {
             if (buffer is null || buffer.Length < floats) buffer = GC.AllocateUninitializedArray<float>(floats);
             return buffer.AsSpan(0, floats);
