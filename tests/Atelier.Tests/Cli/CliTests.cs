@@ -81,7 +81,8 @@ public sealed class CliTests
     public void Ctrl_C_saves_a_resumable_run_and_resume_finishes_it()
     {
         string output = TestData.TempDirectory();
-        string[] args = ["train", "--model", "mlp", "--output", output, "--epochs", "4", "--train-size", "3000", "--val-size", "500", "--test-size", "500"];
+        // 40 epochs of 40-100 ms: on a fast machine 4 were over before the signal arrived (exit 0).
+        string[] args = ["train", "--model", "mlp", "--output", output, "--epochs", "40", "--train-size", "3000", "--val-size", "500", "--test-size", "500"];
         var interrupted = CliRunner.Run(args, interruptWhen: line => line.StartsWith("epoch   1", StringComparison.Ordinal));
         Assert.Equal(130, interrupted.ExitCode);
         Assert.Contains("atelier train --resume", interrupted.Stderr);
@@ -93,7 +94,7 @@ public sealed class CliTests
         var resumed = CliRunner.Run("train", "--resume", run);
         Assert.True(resumed.ExitCode == 0, resumed.Output);
         Assert.Contains("Resuming", resumed.Stdout);
-        Assert.Contains("epoch   4", resumed.Stdout);
+        Assert.Contains("epoch  40", resumed.Stdout);
         Assert.True(File.Exists(Path.Combine(run, RunFolder.ResultsJson)));
     }
 
