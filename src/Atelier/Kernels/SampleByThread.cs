@@ -48,18 +48,11 @@ internal static unsafe class SampleByThread
         {
             var g = G;
             int k = g.ColumnRows, p = g.OutPlane, outC = g.OutC, inSample = g.C * g.H * g.W;
-            bool pointwise = Convolution.IsPointwise(g);
-            var columns = Scratch.Columns(pointwise ? 0 : k * p);
+            var columns = Scratch.ColumnsFor(g);
             var weight = new ReadOnlySpan<float>(Weight, outC * k);
             for (int n = start; n < end; n++)
             {
-                var xs = new ReadOnlySpan<float>(X + (nint)n * inSample, inSample);
-                ReadOnlySpan<float> b = xs;
-                if (!pointwise)
-                {
-                    Im2Col.Gather(columns, xs, g, 1);
-                    b = columns;
-                }
+                var b = ColumnsOf(new ReadOnlySpan<float>(X + (nint)n * inSample, inSample), columns, g);
                 var o = new Span<float>(Output + (nint)n * outC * p, outC * p);
                 Gemm.Multiply(false, false, outC, p, k, weight, b, o, accumulate: false);
                 if (Bias == null && !Relu) continue;
@@ -97,14 +90,13 @@ internal static unsafe class SampleByThread
         {
             var g = G;
             int k = g.ColumnRows, p = g.OutPlane, outC = g.OutC, inSample = g.C * g.H * g.W;
-            bool pointwise = Convolution.IsPointwise(g);
-            var columns = Scratch.Columns(pointwise ? 0 : k * p);
+            var columns = Scratch.ColumnsFor(g);
             var weight = new ReadOnlySpan<float>(Weight, outC * k);
             for (int n = start; n < end; n++)
             {
                 var dy = new ReadOnlySpan<float>(Dy + (nint)n * outC * p, outC * p);
                 var dxs = new Span<float>(Dx + (nint)n * inSample, inSample);
-                if (pointwise)
+                if (Convolution.IsPointwise(g))
                 {
                     Gemm.Multiply(true, false, k, p, outC, weight, dy, dxs, accumulate: Accumulate);
                     continue;
@@ -160,8 +152,7 @@ internal static unsafe class SampleByThread
         {
             var g = G;
             int k = g.ColumnRows, p = g.OutPlane, outC = g.OutC, inSample = g.C * g.H * g.W;
-            bool pointwise = Convolution.IsPointwise(g);
-            var columns = Scratch.Columns(pointwise ? 0 : k * p);
+            var columns = Scratch.ColumnsFor(g);
             for (int group = start; group < end; group++)
             {
                 var partial = new Span<float>(Partials + (nint)group * outC * k, outC * k);
@@ -169,16 +160,19 @@ internal static unsafe class SampleByThread
                 for (int n = first; n < last; n++)
                 {
                     var dy = new ReadOnlySpan<float>(Dy + (nint)n * outC * p, outC * p);
-                    ReadOnlySpan<float> b = new ReadOnlySpan<float>(X + (nint)n * inSample, inSample);
-                    if (!pointwise)
-                    {
-                        Im2Col.Gather(columns, b, g, 1);
-                        b = columns;
-                    }
+                    var b = ColumnsOf(new ReadOnlySpan<float>(X + (nint)n * inSample, inSample), columns, g);
                     Gemm.Multiply(false, true, outC, k, p, dy, b, partial, accumulate: n > first);
                 }
             }
         }
+    }
+
+    // One sample's column matrix [C·kh·kw, OH·OW]: built in columns, or the image itself for a pointwise kernel.
+    private static ReadOnlySpan<float> ColumnsOf(ReadOnlySpan<float> image, Span<float> columns, in ConvGeometry g)
+    {
+        if (Convolution.IsPointwise(g)) return image;
+        Im2Col.Gather(columns, image, g, 1);
+        return columns;
     }
 
     /// <summary>
@@ -189,7 +183,8 @@ internal static unsafe class SampleByThread
     {
         [ThreadStatic] private static float[]? columns, partials;
 
-        public static Span<float> Columns(int floats) => Grow(ref columns, floats);
+        // Empty for a pointwise kernel, whose image is its own column matrix.
+        public static Span<float> ColumnsFor(in ConvGeometry g) => Grow(ref columns, Convolution.IsPointwise(g) ? 0 : g.ColumnRows * g.OutPlane);
 
         public static Span<float> Partials(int floats) => Grow(ref partials, floats);
 
