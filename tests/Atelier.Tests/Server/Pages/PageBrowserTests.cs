@@ -34,7 +34,10 @@ public sealed class PageBrowserTests(PagesServer server, ITestOutputHelper outpu
         await b.Page.CheckAsync($"input[value='{server.SweepB}']");
         Assert.Equal("Compare 2 selected", await b.Page.TextContentAsync("#compare-button"));
         await b.Page.ClickAsync("#compare-button");
-        await b.Page.WaitForURLAsync("**/compare?**");
+        // Waiting for the load event timed out once in CI (30 s, after "networkidle" had fired): wait for the
+        // navigation to commit, then for the server-rendered content itself.
+        await b.Page.WaitForURLAsync("**/compare?**", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 });
+        await b.Page.Locator("figure svg").Nth(3).WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
         Assert.Contains("Key metrics", await b.Page.ContentAsync());
         Assert.Equal(4, await b.Page.Locator("figure svg").CountAsync());
         await b.Screenshot("compare.png", output);
