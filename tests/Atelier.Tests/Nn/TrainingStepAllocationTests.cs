@@ -6,7 +6,7 @@ using Atelier.Tensors;
 
 namespace Atelier.Tests.Nn;
 
-/// <summary>A warm training step of zoo models (every kernel path: direct, Winograd, im2col, BN, pooling, dropout) allocates nothing.</summary>
+/// <summary>A warm training step of zoo models (every kernel path: direct, Winograd, im2col batched and one sample a thread, BN, pooling, dropout) allocates nothing.</summary>
 [Collection("alone")]
 public sealed class TrainingStepAllocationTests
 {
@@ -14,6 +14,7 @@ public sealed class TrainingStepAllocationTests
     [InlineData("mlp-bn")]
     [InlineData("cnn")]
     [InlineData("cnn-c")]
+    [InlineData("resnet-small")] // strided 3x3 and 1x1 layers, one sample a thread
     public void Warm_training_step_allocates_nothing(string name)
     {
         var rng = new Rng(4);
