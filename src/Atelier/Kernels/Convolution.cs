@@ -95,13 +95,7 @@ public static class Convolution
                 // One sample: the GEMM's [OutC, OH·OW] result already is the NCHW layout.
                 var o = output.Slice(n0 * outSample, outSample);
                 Gemm.Multiply(false, false, outC, p, k, weight, b, o, accumulate: false);
-                for (int oc = 0; oc < outC; oc++)
-                {
-                    // Per channel while its row is still in cache.
-                    var row = o.Slice(oc * p, p);
-                    if (!bias.IsEmpty) TensorPrimitives.Add(row, bias[oc], row);
-                    if (relu) TensorPrimitives.Max(row, 0f, row);
-                }
+                AddBiasAndRelu(o, bias, outC, p, relu);
                 continue;
             }
             var s = staging[..(outC * cols)];
@@ -137,6 +131,19 @@ public static class Convolution
         }
         Forward(full, x, weight, bias, g, columns, staging, relu, winograd, packed);
         Pooling.MaxForward2x2(pooled, full, new ConvGeometry(g.N, g.OutC, g.OH, g.OW, g.OutC, 2, 2, 0));
+    }
+
+    // One sample's [OutC, OH·OW] output (+)= bias[oc] (bias empty: none), then max(·, 0) with relu: per channel, while
+    // its row is still in cache.
+    internal static void AddBiasAndRelu(Span<float> output, ReadOnlySpan<float> bias, int channels, int plane, bool relu)
+    {
+        if (bias.IsEmpty && !relu) return;
+        for (int oc = 0; oc < channels; oc++)
+        {
+            var row = output.Slice(oc * plane, plane);
+            if (!bias.IsEmpty) TensorPrimitives.Add(row, bias[oc], row);
+            if (relu) TensorPrimitives.Max(row, 0f, row);
+        }
     }
 
     private static void ReluInPlace(Span<float> output, in ConvGeometry g)

@@ -50,18 +50,13 @@ internal static unsafe class SampleByThread
             int k = g.ColumnRows, p = g.OutPlane, outC = g.OutC, inSample = g.C * g.H * g.W;
             var columns = Scratch.ColumnsFor(g);
             var weight = new ReadOnlySpan<float>(Weight, outC * k);
+            var bias = Bias == null ? default : new ReadOnlySpan<float>(Bias, outC);
             for (int n = start; n < end; n++)
             {
                 var b = ColumnsOf(new ReadOnlySpan<float>(X + (nint)n * inSample, inSample), columns, g);
                 var o = new Span<float>(Output + (nint)n * outC * p, outC * p);
                 Gemm.Multiply(false, false, outC, p, k, weight, b, o, accumulate: false);
-                if (Bias == null && !Relu) continue;
-                for (int oc = 0; oc < outC; oc++)
-                {
-                    var row = o.Slice(oc * p, p);
-                    if (Bias != null) TensorPrimitives.Add(row, Bias[oc], row);
-                    if (Relu) TensorPrimitives.Max(row, 0f, row);
-                }
+                Convolution.AddBiasAndRelu(o, bias, outC, p, Relu);
             }
         }
     }
@@ -121,12 +116,8 @@ internal static unsafe class SampleByThread
             || (!dbias.IsEmpty && dbias.Length < g.OutC))
             throw new ArgumentException("Conv2d: a buffer is smaller than the geometry needs.");
         if (!dbias.IsEmpty)
-            for (int oc = 0; oc < g.OutC; oc++)
-            {
-                float sum = 0;
-                for (int n = 0; n < g.N; n++) sum += TensorPrimitives.Sum(dout.Slice(n * outSample + oc * g.OutPlane, g.OutPlane));
-                dbias[oc] = accumulateBias ? dbias[oc] + sum : sum;
-            }
+            for (int n = 0; n < g.N; n++)
+                StagingCopy.SumChannels(dbias, accumulateBias || n > 0, dout.Slice(n * outSample, outSample), g.OutC, g.OutPlane);
         if (dweight.IsEmpty) return;
         int groups = Math.Min(WeightGroups, g.N);
         var partials = Scratch.Partials(groups * weights);

@@ -13,7 +13,8 @@ namespace Atelier.Kernels;
 ///   Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1].
 /// Position ξ = 6l + k is row l, column k of the 6x6 transformed tile. The 16 tiles of a vector are taken in the chunk's
 /// dense order, whatever tile rows (or images) they come from, so every map size fills all 16 lanes: the inputs are read
-/// row by row and transposed in registers (WinogradWindowRows; zero outside the image), and each tile's outputs are written as rows of 4 floats.
+/// row by row and transposed in registers (WinogradWindowRows; zero outside the image), and each tile's outputs are
+/// written as rows of 4 floats.
 /// </summary>
 internal static unsafe partial class WinogradConvolution
 {
@@ -30,8 +31,9 @@ internal static unsafe partial class WinogradConvolution
     /// <summary>
     /// The output tile's side for this layer: 4 where F(4x4, 3x3) is on, on maps of at most 8x8 outputs (any 16 tiles a
     /// vector, read row by row: WinogradWindowRows) and on maps 9 to 28 outputs wide (whole tile rows a vector,
-    /// WinogradLargeTileRows), if its buffers' offsets fit 32 bits (kept from when the first were gathered); else 2. Measured against 2x2 tiles (resnet9, batch 128, 2 threads,
-    /// forward / input gradient / weight gradient): 3x3 maps of 256 channels 1.28x, 7x7 1.15x; 14x14 64 -> 64
+    /// WinogradLargeTileRows), if its buffers' offsets fit 32 bits (kept from when the first were gathered); else 2.
+    /// Measured against 2x2 tiles (resnet9, batch 128, 2 threads, forward / input gradient / weight gradient): 3x3 maps
+    /// of 256 channels 1.28x, 7x7 1.15x; 14x14 64 -> 64
     /// 3.36 / 3.92 / 4.48 ms against 2.71 / 2.73 / 3.51, 28x28 32 -> 64 7.8 / 9.9 / 10.5 against 7.5 / 9.4 / 9.1.
     /// </summary>
     public static int TileFor(in ConvGeometry g) =>
