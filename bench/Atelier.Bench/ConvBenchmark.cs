@@ -38,7 +38,7 @@ internal static class ConvBenchmark
             }
         }
         Console.WriteLine($"threads {Workers.ThreadCount}, batch {batch}, medians of {reps}, load average {BenchSupport.LoadAverage():F2}");
-        Console.WriteLine($"{"layer",-34} {"kernel",-9} {"fwd ms",8} {"dx ms",8} {"dw ms",8} {"GFLOP/s",8}" + (ab ? $" {"ungrouped ms",13} {"speed-up",9}" : "")
+        Console.WriteLine($"{"layer",-34} {"kernel",-17} {"fwd ms",8} {"dx ms",8} {"dw ms",8} {"GFLOP/s",8}" + (ab ? $" {"ungrouped ms",13} {"speed-up",9}" : "")
             + (frozen ? $" {"prepared ms",12} {"im2col ms",10}" : "") + (im2col ? $" {"all im2col ms",14} {"its fwd/dx/dw",20}" : "")
             + (tiles2 ? $" {"2x2 tiles ms",13} {"its fwd/dx/dw",20} {"4x4 gain",9}" : ""));
         foreach (var name in models)
@@ -49,7 +49,7 @@ internal static class ConvBenchmark
                 var operands = new Operands(g);
                 var grouped = Time(g, operands, reps);
                 string line = string.Create(CultureInfo.InvariantCulture,
-                    $"  {Describe(g),-32} {Kernel(g),-9} {grouped.Forward,8:F3} {grouped.Data,8:F3} {grouped.Weights,8:F3} {Gflops(g, grouped),8:F1}");
+                    $"  {Describe(g),-32} {Kernel(g),-17} {grouped.Forward,8:F3} {grouped.Data,8:F3} {grouped.Weights,8:F3} {Gflops(g, grouped),8:F1}");
                 if (ab)
                 {
                     WinogradConvolution.GroupSmallRows = false;
@@ -150,8 +150,10 @@ internal static class ConvBenchmark
     private static string Describe(ConvGeometry g) => string.Create(CultureInfo.InvariantCulture,
         $"{g.C}->{g.OutC} {g.Kernel.Height}x{g.Kernel.Width}/{g.Stride.Height} on {g.H}x{g.W}");
 
+    // The forward kernel; "/rows-dw" where the weight gradient goes by shifted rows.
     private static string Kernel(ConvGeometry g) =>
-        SingleChannelConvolution.Handles(g) ? "direct" : WinogradConvolution.Handles(g)
+        (SingleChannelConvolution.Handles(g) ? "direct" : WinogradConvolution.Handles(g)
             ? (WinogradConvolution.TileFor(g) == 4 ? "wino4" : "wino2") + (WinogradConvolution.HandlesBackward(g) ? "" : "-fwd")
-        : NarrowConvolution.Handles(g) ? "narrow" : "im2col";
+        : NarrowConvolution.Handles(g) ? "narrow" : "im2col")
+        + (ShiftedRowWeightGradient.Handles(g) ? "/rows-dw" : "");
 }

@@ -5,7 +5,8 @@ namespace Atelier.Kernels;
 /// <summary>
 /// 2-d convolution (cross-correlation, as PyTorch) on NCHW batches. 3x3 stride-1 layers take a specialised kernel:
 /// one input channel → <see cref="SingleChannelConvolution"/> (forward, weight gradient); at most 8 output channels →
-/// <see cref="NarrowConvolution"/>; 16+ channels → <see cref="WinogradConvolution"/> (gradients too from 32).
+/// <see cref="NarrowConvolution"/>; 16+ channels → <see cref="WinogradConvolution"/> (gradients too from 32; below, the
+/// weight gradient by <see cref="ShiftedRowWeightGradient"/>).
 /// Everything else: a batch with small weights goes one sample a thread, all three passes (<see cref="SampleByThread"/>);
 /// other batches, im2col of a batch chunk into [C·kh·kw, nc·OH·OW], then one GEMM per chunk; backward-data is a GEMM
 /// then col2im. The chunk is sized so the column matrix and GEMM output stay about 2 MB; callers own the
@@ -176,6 +177,18 @@ public static class Convolution
         {
             if (!dweight.IsEmpty || !dbias.IsEmpty)
                 WinogradConvolution.BackwardWeights(dweight, accumulateDWeight, dbias, accumulateDBias, dout, x, g);
+            if (!dx.IsEmpty) WinogradConvolution.BackwardData(dx, accumulateDx, dout, weight, g);
+            return;
+        }
+        if (ShiftedRowWeightGradient.Handles(g) && (!dweight.IsEmpty || !dbias.IsEmpty))
+        {
+            ShiftedRowWeightGradient.BackwardWeights(dweight, accumulateDWeight, dbias, accumulateDBias, dout, x, g);
+            if (dx.IsEmpty) return;
+            dweight = default;
+            dbias = default;
+        }
+        if (dweight.IsEmpty && dbias.IsEmpty && WinogradConvolution.HandlesBackwardData(g))
+        {
             if (!dx.IsEmpty) WinogradConvolution.BackwardData(dx, accumulateDx, dout, weight, g);
             return;
         }

@@ -18,7 +18,7 @@ public sealed class ConvolutionTests
         new[] { 8, 16, 32, 32, 2, 3, 3, 1, 1, 1, 1 },  // 150k scratch floats per sample: chunks of 3, 3 and 2 samples
         new[] { 9, 1, 28, 28, 32, 3, 3, 1, 1, 1, 1 },  // one input channel, 3x3: the direct kernel, split across workers
         new[] { 3, 1, 20, 37, 5, 3, 3, 1, 1, 0, 2 },   // direct kernel: no row padding, wide padded rows of 39 outputs
-        new[] { 6, 12, 14, 14, 40, 3, 3, 1, 1, 1, 1 }, // im2col throughout (12 channels), col2im and staging on the workers
+        new[] { 6, 12, 14, 14, 40, 3, 3, 1, 1, 1, 1 }, // 12 channels: im2col forward and input gradient (col2im on the workers), weights by shifted rows
         new[] { 3, 9, 7, 7, 10, 3, 3, 1, 1, 1, 1 },    // Winograd: odd output (7x7), a partial last tile, OutC not a multiple of 8
         new[] { 2, 8, 9, 36, 8, 3, 3, 1, 1, 0, 1 },    // Winograd: no row padding (7x36 out), 18 tiles per row (two vectors)
         new[] { 8, 16, 6, 5, 17, 3, 3, 1, 1, 0, 0 },   // Winograd forward: no padding (4x3 out), 8 samples for a full tile panel
@@ -43,6 +43,10 @@ public sealed class ConvolutionTests
         new[] { 5, 16, 28, 28, 32, 3, 3, 2, 2, 1, 1 }, // resnet-small's downsampling 3x3, five images: one sample a thread
         new[] { 6, 16, 14, 15, 24, 1, 1, 2, 2, 0, 0 }, // a strided 1x1 projection, one sample a thread
         new[] { 3, 64, 9, 9, 64, 3, 3, 2, 2, 1, 1 },   // weights past SampleByThread's limit: batched im2col, staging to NCHW
+        new[] { 5, 16, 28, 28, 16, 3, 3, 1, 1, 1, 1 }, // resnet-small's 16 -> 16: the weight gradient by shifted rows, 5 groups of one
+        new[] { 3, 4, 9, 37, 9, 3, 3, 1, 1, 0, 1 },    // shifted rows: a last block of one output channel, three vectors a row, padding (0, 1)
+        new[] { 1, 2, 12, 10, 20, 3, 3, 1, 1, 1, 0 },  // shifted rows: one image, 8 outputs a row, blocks of 8, 8 and 4
+        new[] { 11, 24, 10, 17, 12, 3, 3, 1, 1, 1, 1 }, // shifted rows: 11 images in 8 groups, 17 outputs a row (a one-lane tail)
     };
 
     [Theory]
@@ -147,6 +151,18 @@ public sealed class ConvolutionTests
         Assert.True(WinogradConvolution.HandlesBackward(new ConvGeometry(64, 32, 14, 14, 64, 3, 1, 1)));
         Assert.False(WinogradConvolution.HandlesBackward(new ConvGeometry(64, 16, 14, 14, 64, 3, 1, 1)));
         Assert.True(WinogradConvolution.HandlesBackward(new ConvGeometry(64, 128, 28, 28, 128, 3, 1, 1)));
+    }
+
+    [Fact]
+    public void Shifted_rows_take_the_weight_gradients_that_neither_the_narrow_kernel_nor_winograd_takes()
+    {
+        Assert.True(ShiftedRowWeightGradient.Handles(new ConvGeometry(64, 16, 28, 28, 16, 3, 1, 1))); // resnet-small's 16 -> 16
+        Assert.True(ShiftedRowWeightGradient.Handles(new ConvGeometry(64, 16, 14, 14, 64, 3, 1, 1)));
+        Assert.False(ShiftedRowWeightGradient.Handles(new ConvGeometry(64, 32, 28, 28, 32, 3, 1, 1))); // Winograd's
+        Assert.False(ShiftedRowWeightGradient.Handles(new ConvGeometry(64, 32, 14, 14, 4, 3, 1, 1)));  // the narrow kernel's
+        Assert.False(ShiftedRowWeightGradient.Handles(new ConvGeometry(64, 16, 28, 28, 32, 3, 2, 1))); // stride 2
+        Assert.False(ShiftedRowWeightGradient.Handles(new ConvGeometry(64, 16, 7, 7, 16, 3, 1, 1)));   // rows of 7: lanes idle
+        Assert.False(ShiftedRowWeightGradient.Handles(new ConvGeometry(64, 1, 28, 28, 16, 3, 1, 1)));  // one channel: direct
     }
 
     private static ConvGeometry Geometry(int[] d) => new(d[0], d[1], d[2], d[3], d[4], (d[5], d[6]), (d[7], d[8]), (d[9], d[10]));

@@ -12,7 +12,7 @@ public sealed class ConvolutionThreadTests
 {
     [Theory]
     [InlineData(1, 64, 16, 14)]  // one input channel: the direct kernel
-    [InlineData(16, 64, 16, 14)] // Winograd forward, im2col gradients
+    [InlineData(16, 64, 16, 14)] // Winograd forward, im2col input gradient, weights by shifted rows
     [InlineData(64, 64, 16, 14)] // Winograd throughout
     [InlineData(128, 96, 64, 3)] // Winograd on 3x3 maps: filter and weight-gradient transforms split across the threads
     [InlineData(128, 256, 16, 7)] // resnet9's 7x7 layer: 4x4 tiles, 16-tile vectors spanning tile rows and images
@@ -20,7 +20,9 @@ public sealed class ConvolutionThreadTests
     [InlineData(128, 256, 40, 7)] // 80 tile rows: chunks sized for two threads differ from one thread's
     [InlineData(32, 64, 16, 28)] // resnet9's 28x28 layer: 4x4 tiles, two whole tile rows a vector
     [InlineData(32, 4, 16, 14)]  // few output channels: the narrow direct kernel
-    [InlineData(12, 40, 16, 14)] // im2col throughout
+    [InlineData(12, 40, 16, 14)] // im2col, weights by shifted rows
+    [InlineData(16, 16, 16, 28)] // resnet-small's 16 -> 16: weights by shifted rows in 8 groups
+    [InlineData(12, 40, 3, 14)]  // three samples in three groups: the threads' shares differ
     public void Results_are_bit_identical_on_one_and_two_threads(int channels, int outChannels, int n, int size)
         => CheckOneAgainstTwoThreads(new ConvGeometry(n, channels, size, size, outChannels, 3, 1, 1));
 
