@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace Atelier.Kernels;
 
 /// <summary>
@@ -103,57 +101,33 @@ internal static unsafe class SampleByThread
         }
     }
 
-    // Groups the weight gradient's samples fall into, whatever the thread count: each sums its samples in order into a
-    // partial of its own, and the partials are added in group order, so the result does not depend on the split.
-    private const int WeightGroups = 8;
-
-    // dweight: [OutC, C·kh·kw] (+)= Σ_n dY_n · col_nᵀ; dbias: [OutC] (+)= Σ dY (either may be empty); dout, x: NCHW.
+    // dweight: [OutC, C·kh·kw] (+)= Σ_n dY_n · col_nᵀ, summed in sample groups (WeightGradientGroups); dbias: [OutC]
+    // (+)= Σ dY (either may be empty); dout, x: NCHW.
     public static void BackwardWeights(Span<float> dweight, bool accumulateWeight, Span<float> dbias, bool accumulateBias,
         ReadOnlySpan<float> dout, ReadOnlySpan<float> x, in ConvGeometry g)
     {
-        int inSample = g.C * g.H * g.W, outSample = g.OutC * g.OutPlane, weights = g.OutC * g.ColumnRows;
-        if (x.Length < (long)g.N * inSample || dout.Length < (long)g.N * outSample || (!dweight.IsEmpty && dweight.Length < weights)
-            || (!dbias.IsEmpty && dbias.Length < g.OutC))
-            throw new ArgumentException("Conv2d: a buffer is smaller than the geometry needs.");
-        if (!dbias.IsEmpty)
-            for (int n = 0; n < g.N; n++)
-                StagingCopy.SumChannels(dbias, accumulateBias || n > 0, dout.Slice(n * outSample, outSample), g.OutC, g.OutPlane);
-        if (dweight.IsEmpty) return;
-        int groups = Math.Min(WeightGroups, g.N);
-        var partials = Scratch.Partials(groups * weights);
-        fixed (float* pp = partials, pdy = dout, px = x)
-        {
-            var work = new WeightWork { Partials = pp, Dy = pdy, X = px, G = g, Groups = groups };
-            Workers.For(groups, ref work, groups);
-        }
-        var target = dweight[..weights];
-        if (accumulateWeight) TensorPrimitives.Add(target, partials[..weights], target);
-        else partials[..weights].CopyTo(target);
-        for (int group = 1; group < groups; group++) TensorPrimitives.Add(target, partials.Slice(group * weights, weights), target);
+        fixed (float* pdy = dout, px = x)
+            WeightGradientGroups.Run(dweight, accumulateWeight, dbias, accumulateBias, dout, x, g, g.OutC * g.ColumnRows,
+                new GroupSum { Dy = pdy, X = px, G = g });
     }
 
-    private struct WeightWork : IWorkItem
+    private readonly struct GroupSum : WeightGradientGroups.IGroupSum
     {
-        public float* Partials, Dy, X;
-        public ConvGeometry G;
-        public int Groups;
+        public float* Dy { get; init; }
+        public float* X { get; init; }
+        public ConvGeometry G { get; init; }
 
-        // Groups [start, end): group i sums samples [N·i/Groups, N·(i+1)/Groups) in order.
-        public readonly void Run(int start, int end)
+        public void Sum(float* partial, int first, int last)
         {
             var g = G;
             int k = g.ColumnRows, p = g.OutPlane, outC = g.OutC, inSample = g.C * g.H * g.W;
             var columns = Scratch.ColumnsFor(g);
-            for (int group = start; group < end; group++)
+            var sums = new Span<float>(partial, outC * k);
+            for (int n = first; n < last; n++)
             {
-                var partial = new Span<float>(Partials + (nint)group * outC * k, outC * k);
-                int first = (int)((long)g.N * group / Groups), last = (int)((long)g.N * (group + 1) / Groups);
-                for (int n = first; n < last; n++)
-                {
-                    var dy = new ReadOnlySpan<float>(Dy + (nint)n * outC * p, outC * p);
-                    var b = ColumnsOf(new ReadOnlySpan<float>(X + (nint)n * inSample, inSample), columns, g);
-                    Gemm.Multiply(false, true, outC, k, p, dy, b, partial, accumulate: n > first);
-                }
+                var dy = new ReadOnlySpan<float>(Dy + (nint)n * outC * p, outC * p);
+                var b = ColumnsOf(new ReadOnlySpan<float>(X + (nint)n * inSample, inSample), columns, g);
+                Gemm.Multiply(false, true, outC, k, p, dy, b, sums, accumulate: n > first);
             }
         }
     }
@@ -167,22 +141,18 @@ internal static unsafe class SampleByThread
     }
 
     /// <summary>
-    /// A thread's column matrix, and the calling thread's weight-gradient partials: grown on demand, then reused, so
-    /// warm calls allocate nothing.
+    /// A thread's column matrix: grown on demand, then reused, so warm calls allocate nothing.
     /// </summary>
     private static class Scratch
     {
-        [ThreadStatic] private static float[]? columns, partials;
+        [ThreadStatic] private static float[]? columns;
 
         // Empty for a pointwise kernel, whose image is its own column matrix.
-        public static Span<float> ColumnsFor(in ConvGeometry g) => Grow(ref columns, Convolution.IsPointwise(g) ? 0 : g.ColumnRows * g.OutPlane);
-
-        public static Span<float> Partials(int floats) => Grow(ref partials, floats);
-
-        private static Span<float> Grow(ref float[]? buffer, int floats)
+        public static Span<float> ColumnsFor(in ConvGeometry g)
         {
-            if (buffer is null || buffer.Length < floats) buffer = GC.AllocateUninitializedArray<float>(floats);
-            return buffer.AsSpan(0, floats);
+            int floats = Convolution.IsPointwise(g) ? 0 : g.ColumnRows * g.OutPlane;
+            if (columns is null || columns.Length < floats) columns = GC.AllocateUninitializedArray<float>(floats);
+            return columns.AsSpan(0, floats);
         }
     }
 }

@@ -27,36 +27,16 @@ internal static unsafe class ShiftedRowWeightGradient
 
     private const int MaxChannels = 64;
 
-    // Groups the samples fall into, whatever the thread count (as SampleByThread's weight gradient).
-    private const int Groups = 8;
-
     private const int Lanes = 16;
 
-    // dweight: [OutC, C, 3, 3] (+)= the weight gradient; dbias: [OutC] (+)= Σ dY (either may be empty);
-    // dout: [N, OutC, OH, OW]; x: [N, C, H, W].
+    // dweight: [OutC, C, 3, 3] (+)= the weight gradient, summed in sample groups (WeightGradientGroups); dbias: [OutC]
+    // (+)= Σ dY (either may be empty); dout: [N, OutC, OH, OW]; x: [N, C, H, W].
     public static void BackwardWeights(Span<float> dweight, bool accumulateWeight, Span<float> dbias, bool accumulateBias,
         ReadOnlySpan<float> dout, ReadOnlySpan<float> x, in ConvGeometry g)
     {
-        int inSample = g.C * g.H * g.W, outSample = g.OutC * g.OutPlane, weights = g.OutC * g.C * 9;
-        if (x.Length < (long)g.N * inSample || dout.Length < (long)g.N * outSample || (!dweight.IsEmpty && dweight.Length < weights)
-            || (!dbias.IsEmpty && dbias.Length < g.OutC))
-            throw new ArgumentException("Conv2d: a buffer is smaller than the geometry needs.");
-        if (!dbias.IsEmpty)
-            for (int n = 0; n < g.N; n++)
-                StagingCopy.SumChannels(dbias, accumulateBias || n > 0, dout.Slice(n * outSample, outSample), g.OutC, g.OutPlane);
-        if (dweight.IsEmpty) return;
-        int groups = Math.Min(Groups, g.N);
-        var partials = Scratch.Partials(groups * weights);
-        fixed (float* pp = partials, pdy = dout, px = x)
-        {
-            var work = new Work { Partials = pp, Dy = pdy, X = px, G = g, Groups = groups };
-            Workers.For(groups, ref work, groups);
-        }
-        var target = dweight[..weights];
-        if (accumulateWeight) System.Numerics.Tensors.TensorPrimitives.Add(target, partials[..weights], target);
-        else partials[..weights].CopyTo(target);
-        for (int group = 1; group < groups; group++)
-            System.Numerics.Tensors.TensorPrimitives.Add(target, partials.Slice(group * weights, weights), target);
+        fixed (float* pdy = dout, px = x)
+            WeightGradientGroups.Run(dweight, accumulateWeight, dbias, accumulateBias, dout, x, g, g.OutC * g.C * 9,
+                new GroupSum { Dy = pdy, X = px, G = g });
     }
 
     private static readonly Vector512<int> LaneIndex = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -71,32 +51,28 @@ internal static unsafe class ShiftedRowWeightGradient
             & Vector512.LessThan(lane, Vector512.Create(limit))).AsSingle();
     }
 
-    private struct Work : IWorkItem
+    private readonly struct GroupSum : WeightGradientGroups.IGroupSum
     {
-        public float* Partials, Dy, X;
-        public ConvGeometry G;
-        public int Groups;
+        public float* Dy { get; init; }
+        public float* X { get; init; }
+        public ConvGeometry G { get; init; }
 
-        // Groups [start, end): group k sums samples [N·k/Groups, N·(k+1)/Groups) in order into 16-lane sums per weight
-        // (the thread's scratch), then writes their lane totals as its partial.
-        public readonly void Run(int start, int end)
+        // Sums samples [first, last) in order into 16-lane sums per weight (the thread's scratch), then writes their
+        // lane totals into partial.
+        public void Sum(float* partial, int first, int last)
         {
-            var g = G;
-            int weights = g.OutC * g.C * 9;
+            int weights = G.OutC * G.C * 9;
             var lanes = Scratch.Lanes(weights * Lanes);
+            lanes.Clear();
             fixed (float* pl = lanes)
-                for (int group = start; group < end; group++)
-                {
-                    lanes.Clear();
-                    int first = (int)((long)g.N * group / Groups), last = (int)((long)g.N * (group + 1) / Groups);
-                    for (int n = first; n < last; n++) Sample(pl, n);
-                    float* partial = Partials + (nint)group * weights;
-                    for (int w = 0; w < weights; w++) partial[w] = Vector512.Sum(Vector512.Load(pl + (nint)w * Lanes));
-                }
+            {
+                for (int n = first; n < last; n++) Sample(pl, n);
+                for (int w = 0; w < weights; w++) partial[w] = Vector512.Sum(Vector512.Load(pl + (nint)w * Lanes));
+            }
         }
 
         // Adds sample n's products into lanes: [OutC, C, 3, 3] vectors of 16 lane sums.
-        private readonly void Sample(float* lanes, int n)
+        private void Sample(float* lanes, int n)
         {
             var g = G;
             nint outPlane = (nint)g.OutPlane, inPlane = (nint)g.H * g.W;
@@ -111,7 +87,7 @@ internal static unsafe class ShiftedRowWeightGradient
         }
 
         // The 3·count sums of kernel row i between input channel c and output channels [o0, o0 + count), over one sample.
-        private readonly void Row(float* lanes, float* dyBlock, float* image, int o0, int count, int c, int i, nint outPlane)
+        private void Row(float* lanes, float* dyBlock, float* image, int o0, int count, int c, int i, nint outPlane)
         {
             var g = G;
             int oh = g.OH, ow = g.OW, h = g.H, w = g.W, ph = g.Padding.Height, pw = g.Padding.Width;
@@ -164,7 +140,7 @@ internal static unsafe class ShiftedRowWeightGradient
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private readonly void Add(float* lanes, int o0, int c, int i, int o, int count, Vector512<float> j0, Vector512<float> j1, Vector512<float> j2)
+        private void Add(float* lanes, int o0, int c, int i, int o, int count, Vector512<float> j0, Vector512<float> j1, Vector512<float> j2)
         {
             if (o >= count) return;
             float* target = lanes + ((nint)((o0 + o) * G.C + c) * 9 + i * 3) * Lanes;
@@ -174,19 +150,15 @@ internal static unsafe class ShiftedRowWeightGradient
         }
     }
 
-    /// <summary>A thread's lane sums and the calling thread's group partials: grown on demand, then reused.</summary>
+    /// <summary>A thread's lane sums: grown on demand, then reused.</summary>
     private static class Scratch
     {
-        [ThreadStatic] private static float[]? lanes, partials;
+        [ThreadStatic] private static float[]? lanes;
 
-        public static Span<float> Lanes(int floats) => Grow(ref lanes, floats);
-
-        public static Span<float> Partials(int floats) => Grow(ref partials, floats);
-
-        private static Span<float> Grow(ref float[]? buffer, int floats)
+        public static Span<float> Lanes(int floats)
         {
-            if (buffer is null || buffer.Length < floats) buffer = GC.AllocateUninitializedArray<float>(floats);
-            return buffer.AsSpan(0, floats);
+            if (lanes is null || lanes.Length < floats) lanes = GC.AllocateUninitializedArray<float>(floats);
+            return lanes.AsSpan(0, floats);
         }
     }
 }
