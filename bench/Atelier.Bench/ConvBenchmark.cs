@@ -154,6 +154,7 @@ internal static class ConvBenchmark
     private static string Kernel(ConvGeometry g) =>
         (SingleChannelConvolution.Handles(g) ? "direct" : WinogradConvolution.Handles(g)
             ? (WinogradConvolution.TileFor(g) == 4 ? "wino4" : "wino2") + (WinogradConvolution.HandlesBackward(g) ? "" : "-fwd")
-        : NarrowConvolution.Handles(g) ? "narrow" : "im2col")
+        : NarrowConvolution.Handles(g) ? "narrow"
+        : StridedConvolution.Handles(g) ? (StridedConvolution.HandlesBackwardData(g) ? "strided" : "strided/im2col-dx") : "im2col")
         + (ShiftedRowWeightGradient.Handles(g) ? "/rows-dw" : "");
 }

@@ -7,6 +7,8 @@ namespace Atelier.Kernels;
 /// one input channel → <see cref="SingleChannelConvolution"/> (forward, weight gradient); at most 8 output channels →
 /// <see cref="NarrowConvolution"/>; 16+ channels → <see cref="WinogradConvolution"/> (gradients too from 32; below, the
 /// weight gradient by <see cref="ShiftedRowWeightGradient"/>).
+/// Stride-2 layers larger than 1x1 with output channels in 32s → <see cref="StridedConvolution"/> (input gradient too
+/// from 16 input channels).
 /// Everything else: a batch with small weights goes one sample a thread, all three passes (<see cref="SampleByThread"/>);
 /// other batches, im2col of a batch chunk into [C·kh·kw, nc·OH·OW], then one GEMM per chunk; backward-data is a GEMM
 /// then col2im. The chunk is sized so the column matrix and GEMM output stay about 2 MB; callers own the
@@ -71,6 +73,11 @@ public static class Convolution
         {
             NarrowConvolution.Forward(output, x, weight, bias, g);
             if (relu) ReluInPlace(output, g);
+            return;
+        }
+        if (StridedConvolution.Handles(g))
+        {
+            StridedConvolution.Forward(output, x, weight, bias, g, relu);
             return;
         }
         if (SampleByThread.Suits(g))
@@ -191,6 +198,19 @@ public static class Convolution
         {
             if (!dx.IsEmpty) WinogradConvolution.BackwardData(dx, accumulateDx, dout, weight, g);
             return;
+        }
+        if (StridedConvolution.Handles(g))
+        {
+            if (!dweight.IsEmpty || !dbias.IsEmpty)
+                StridedConvolution.BackwardWeights(dweight, accumulateDWeight, dbias, accumulateDBias, dout, x, g);
+            if (dx.IsEmpty) return;
+            if (StridedConvolution.HandlesBackwardData(g))
+            {
+                StridedConvolution.BackwardData(dx, accumulateDx, dout, weight, g);
+                return;
+            }
+            dweight = default;
+            dbias = default;
         }
         if (SampleByThread.Suits(g))
         {

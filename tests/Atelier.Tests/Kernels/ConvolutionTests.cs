@@ -43,6 +43,16 @@ public sealed class ConvolutionTests
         new[] { 5, 16, 28, 28, 32, 3, 3, 2, 2, 1, 1 }, // resnet-small's downsampling 3x3, five images: one sample a thread
         new[] { 6, 16, 14, 15, 24, 1, 1, 2, 2, 0, 0 }, // a strided 1x1 projection, one sample a thread
         new[] { 3, 64, 9, 9, 64, 3, 3, 2, 2, 1, 1 },   // weights past SampleByThread's limit: batched im2col, staging to NCHW
+        new[] { 1, 5, 9, 13, 64, 3, 3, 2, 2, 1, 1 },   // strided direct kernel: one image in bands of rows, 7 outputs a row, two channel blocks
+        new[] { 2, 3, 14, 31, 32, 1, 1, 2, 2, 0, 0 },  // a strided 1x1 projection with 32 outputs: left to one sample a thread
+        new[] { 3, 2, 10, 35, 32, 2, 3, 2, 2, 0, 1 },  // strided direct kernel: 2x3 kernel, 18 outputs a row (a tile of 2), no row padding
+        new[] { 2, 1, 4, 4, 32, 3, 3, 2, 2, 1, 1 },    // strided direct kernel: one channel, 2x2 outputs
+        new[] { 2, 32, 13, 17, 32, 3, 3, 2, 2, 1, 1 }, // strided input gradient by phases: odd sizes, phases of 7 and 6 rows
+        new[] { 1, 32, 10, 11, 64, 2, 3, 2, 2, 0, 1 }, // strided input gradient: 2x3 kernel, one tap row a phase, no row padding
+        new[] { 2, 32, 6, 9, 32, 1, 3, 2, 2, 0, 1 },   // strided input gradient: odd rows have no taps (zeros)
+        new[] { 2, 64, 12, 40, 32, 3, 3, 2, 2, 1, 1 }, // strided input gradient: two channel blocks, phase rows of 20 (tiles of 8, 8, 4)
+        new[] { 1, 16, 9, 35, 32, 3, 3, 2, 2, 1, 1 },  // strided input gradient, 16 channels: tiles of 16 pixels, phase rows of 18 and 17
+        new[] { 2, 48, 7, 7, 64, 3, 3, 2, 2, 1, 1 },   // strided input gradient, 48 channels: three blocks of 16
         new[] { 5, 16, 28, 28, 16, 3, 3, 1, 1, 1, 1 }, // resnet-small's 16 -> 16: the weight gradient by shifted rows, 5 groups of one
         new[] { 3, 4, 9, 37, 9, 3, 3, 1, 1, 0, 1 },    // shifted rows: a last block of one output channel, three vectors a row, padding (0, 1)
         new[] { 1, 2, 12, 10, 20, 3, 3, 1, 1, 1, 0 },  // shifted rows: one image, 8 outputs a row, blocks of 8, 8 and 4

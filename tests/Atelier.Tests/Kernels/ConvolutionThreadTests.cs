@@ -31,6 +31,7 @@ public sealed class ConvolutionThreadTests
     [InlineData(32, 64, 16, 28, 1, 0)] // its 1x1 projection
     [InlineData(64, 128, 16, 14, 3, 1)] // weights past one-sample-a-thread's limit: batched im2col
     [InlineData(16, 32, 3, 28, 3, 1)]  // three samples: the threads' shares differ
+    [InlineData(16, 32, 1, 28, 3, 1)]  // one image: the strided direct kernel splits it into bands of rows
     public void Strided_results_are_bit_identical_on_one_and_two_threads(int channels, int outChannels, int n, int size, int kernel, int padding)
         => CheckOneAgainstTwoThreads(new ConvGeometry(n, channels, size, size, outChannels, kernel, 2, padding));
 
