@@ -97,8 +97,10 @@ internal static unsafe partial class StridedConvolution
                             int dyColumn = phase % 2 + g.Padding.Width - kx;
                             if ((dyColumn & 1) != 0) continue;
                             taps[first + t] = oc * Plane + (dyRow / 2 + Top) * Width + dyColumn / 2 + Left;
-                            for (int c = 0; c < g.C; c++)
-                                packed[first * g.C + c / width * count * width + t * width + c % width] = weight[((oc * g.C + c) * kh + ky) * kw + kx];
+                            // Block by block, so the writes run contiguous (the reads step over the other taps).
+                            fixed (float* from = weight[(oc * g.C * kh * kw + ky * kw + kx)..], to = packed[(first * g.C + t * width)..])
+                                for (int b = 0; b < g.C / width; b++)
+                                    CopyFromStrided(to + (nint)b * count * width, from + (nint)b * width * kh * kw, kh * kw, width);
                             t++;
                         }
                     }
