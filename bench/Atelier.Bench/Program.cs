@@ -21,4 +21,13 @@ if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
     foreach (var (name, (help, _)) in commands) Console.Error.WriteLine($"  {name,-8} {help}");
     return 2;
 }
-return command.Run(args[1..]);
+// Bad input (an unknown model, a number that is not one, an option without its value) gets one sentence, not a trace.
+try
+{
+    return command.Run(args[1..]);
+}
+catch (Exception e) when (e is ArgumentException or FormatException or IndexOutOfRangeException)
+{
+    Console.Error.WriteLine(e is IndexOutOfRangeException ? $"Option '{args[^1]}' needs a value." : e.Message);
+    return 2;
+}
