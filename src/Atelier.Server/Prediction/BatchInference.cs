@@ -28,12 +28,12 @@ public static class BatchInference
         using (Autograd.Tape.NoGrad())
         {
             // The output lives in the model's reused buffers: read it before the next forward pass.
-            Kernels.Softmax.Forward(probs, checkpoint.Inference.Forward(input).Span, n, classes, 1);
+            Kernels.Softmax.Forward(probs, checkpoint.Predictor.Forward(input).Span, n, classes, 1);
             if (checkpoint.Options.UsesFlipTta)
             {
                 for (int row = 0; row < n * height; row++) span.Slice(row * width, width).Reverse();
                 var mirrored = new float[probs.Length];
-                Kernels.Softmax.Forward(mirrored, checkpoint.Inference.Forward(input).Span, n, classes, 1);
+                Kernels.Softmax.Forward(mirrored, checkpoint.Predictor.Forward(input).Span, n, classes, 1);
                 System.Numerics.Tensors.TensorPrimitives.Add(probs, mirrored, probs);
                 System.Numerics.Tensors.TensorPrimitives.Multiply(probs, 0.5f, probs);
             }

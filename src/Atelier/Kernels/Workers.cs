@@ -37,19 +37,48 @@ public static unsafe class Workers
 
     [ThreadStatic] private static bool insideWorker;
 
+    // Set while an Alone scope lives on this thread: its kernels see a pool of one.
+    [ThreadStatic] private static bool alone;
+
     // How long an idle worker spins before blocking: kernels come back to back in a training step.
     private static readonly long spinTicks = Stopwatch.Frequency / 5000; // 200 µs
 
-    /// <summary>Threads used by kernels (the caller included); defaults to the processor count.</summary>
+    /// <summary>
+    /// Threads used by kernels (the caller included); defaults to the processor count. Inside <see cref="Alone"/>, 1
+    /// on that thread.
+    /// </summary>
     public static int ThreadCount
     {
-        get => Volatile.Read(ref threadCount);
+        get => alone ? 1 : Volatile.Read(ref threadCount);
         set
         {
             if (value < 1)
                 throw new ArgumentOutOfRangeException(nameof(value), value, "The thread count must be at least 1.");
             Volatile.Write(ref threadCount, value);
         }
+    }
+
+    /// <summary>
+    /// Until the scope is disposed (and only when <paramref name="when"/>), the kernels this thread calls plan for and
+    /// run on this thread alone, as with a <see cref="ThreadCount"/> of 1, while other threads keep the pool. For passes
+    /// too small to pay for handing chunks to another core. Every kernel gives the same bits on 1 thread as on several,
+    /// so only the time changes.
+    /// </summary>
+    public static AloneScope Alone(bool when = true)
+    {
+        var scope = new AloneScope(alone);
+        alone |= when;
+        return scope;
+    }
+
+    /// <summary>Restores the thread's previous setting when disposed.</summary>
+    public readonly struct AloneScope : IDisposable
+    {
+        private readonly bool previous;
+
+        internal AloneScope(bool previous) => this.previous = previous;
+
+        public void Dispose() => alone = previous;
     }
 
     /// <summary>True on a pool thread, or on a caller while it runs its share of a parallel loop.</summary>

@@ -21,6 +21,14 @@ public sealed record Checkpoint(string Path, Module Model, string ModelName, Nor
     public Module Inference { get; init; } = Model;
 
     /// <summary>
+    /// <see cref="Inference"/> with single images on one thread or on the pool, whichever is faster for this model
+    /// (<see cref="SingleImageThreads"/>): what predictions run.
+    /// </summary>
+    public SingleImageThreads Predictor => predictor is { } p && p.Model == Inference ? p : predictor = new SingleImageThreads(Inference);
+
+    private SingleImageThreads? predictor;
+
+    /// <summary>
     /// Loads a checkpoint. Anything wrong with the file (its format, a metadata value, weights that do not fit the
     /// model it names or that hold NaN or infinity) throws <see cref="InvalidModelFileException"/> with one sentence.
     /// </summary>
@@ -83,14 +91,14 @@ public sealed record Checkpoint(string Path, Module Model, string ModelName, Nor
         for (int i = 0; i < span.Length; i++) span[i] = table[image[i]];
         using (Autograd.Tape.NoGrad())
         {
-            var logits = Inference.Forward(input).Span;
+            var logits = Predictor.Forward(input).Span;
             var probs = new float[logits.Length];
             Kernels.Softmax.Forward(probs, logits, 1, probs.Length, 1);
             if (!Options.UsesFlipTta) return probs;
             // Test-time augmentation, as the run was evaluated: the mirror image's probabilities averaged in.
             for (int row = 0; row < height; row++) span.Slice(row * width, width).Reverse();
             var mirrored = new float[probs.Length];
-            Kernels.Softmax.Forward(mirrored, Inference.Forward(input).Span, 1, mirrored.Length, 1);
+            Kernels.Softmax.Forward(mirrored, Predictor.Forward(input).Span, 1, mirrored.Length, 1);
             System.Numerics.Tensors.TensorPrimitives.Add(probs, mirrored, probs);
             System.Numerics.Tensors.TensorPrimitives.Multiply(probs, 0.5f, probs);
             return probs;

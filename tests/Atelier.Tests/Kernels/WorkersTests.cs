@@ -172,6 +172,39 @@ public sealed class WorkersTests
         });
     }
 
+    private struct RecordThreads(int[] threads) : IWorkItem
+    {
+        public void Run(int start, int end)
+        {
+            for (int i = start; i < end; i++) threads[i] = Environment.CurrentManagedThreadId;
+        }
+    }
+
+    [Fact]
+    public void Inside_an_alone_scope_this_thread_runs_every_chunk_and_other_threads_keep_the_pool()
+    {
+        WithThreads(2, () =>
+        {
+            var threads = new int[64];
+            using (Workers.Alone())
+            {
+                Assert.Equal(1, Workers.ThreadCount);
+                var record = new RecordThreads(threads);
+                Workers.For(threads.Length, ref record, 16);
+                Assert.All(threads, t => Assert.Equal(Environment.CurrentManagedThreadId, t));
+                int elsewhere = 0;
+                var other = new Thread(() => elsewhere = Workers.ThreadCount);
+                other.Start();
+                other.Join();
+                Assert.Equal(2, elsewhere);
+                using (Workers.Alone(false)) Assert.Equal(1, Workers.ThreadCount); // a nested scope does not undo the outer
+                Assert.Equal(1, Workers.ThreadCount);
+            }
+            Assert.Equal(2, Workers.ThreadCount);
+            using (Workers.Alone(false)) Assert.Equal(2, Workers.ThreadCount);
+        });
+    }
+
     [Fact]
     public void Thread_count_below_one_is_rejected()
         => Assert.Throws<ArgumentOutOfRangeException>(() => Workers.ThreadCount = 0);
