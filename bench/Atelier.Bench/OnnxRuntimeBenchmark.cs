@@ -47,7 +47,7 @@ internal static class OnnxRuntimeBenchmark
         }
         int threads = Workers.ThreadCount;
         Console.WriteLine($"threads {threads}, Atelier {(fold ? "folded for inference" : "unfolded eval mode")}, ONNX Runtime {OrtEnv.Instance().GetVersionString()}, load {BenchSupport.LoadAverage()}");
-        Console.WriteLine($"{"model",-12} {"batch",5} {"atelier img/s",14} {"ort img/s",11} {"ratio",6} {"atelier ms",11} {"ort ms",8} {"max |diff|",11}");
+        Console.WriteLine($"{"model",-12} {"batch",5} {"atelier img/s",14} {"ort img/s",11} {"ratio",6} {"atelier ms",11} {"ort ms",8} {"max |diff|",11} {"threads",8}");
         var rows = new List<object>();
         foreach (var name in models)
         {
@@ -86,8 +86,8 @@ internal static class OnnxRuntimeBenchmark
                 }
                 double a = BenchSupport.MedianOf([.. atelierTimes]), o = BenchSupport.MedianOf([.. ortTimes]);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{name,-12} {batch,5} {batch / a,14:N0} {batch / o,11:N0} {o / a,6:F2} {a * 1e3,11:F3} {o * 1e3,8:F3} {maxDiff,11:G3}"));
-                rows.Add(new { model = name, batch, atelier_img_s = batch / a, ort_img_s = batch / o, ratio = o / a, atelier_ms = a * 1e3, ort_ms = o * 1e3, max_abs_diff = maxDiff });
+                    $"{name,-12} {batch,5} {batch / a,14:N0} {batch / o,11:N0} {o / a,6:F2} {a * 1e3,11:F3} {o * 1e3,8:F3} {maxDiff,11:G3} {Threads(predictor, batch, threads),8}"));
+                rows.Add(new { model = name, batch, atelier_img_s = batch / a, ort_img_s = batch / o, ratio = o / a, atelier_ms = a * 1e3, ort_ms = o * 1e3, max_abs_diff = maxDiff, atelier_threads = Threads(predictor, batch, threads) });
             }
         }
         var result = new
@@ -100,6 +100,9 @@ internal static class OnnxRuntimeBenchmark
         Console.WriteLine($"wrote {path}");
         return 0;
     }
+
+    // The threads Atelier ran on: a single image on the calling thread alone where SingleImageThreads chose that.
+    private static int Threads(SingleImageThreads predictor, int batch, int threads) => batch == 1 && predictor.Alone == true ? 1 : threads;
 
     private static float[] Infer(SingleImageThreads model, Tensor input)
     {
