@@ -41,6 +41,7 @@ internal static class ConvBenchmark
         Console.WriteLine($"{"layer",-34} {"kernel",-17} {"fwd ms",8} {"dx ms",8} {"dw ms",8} {"GFLOP/s",8}" + (ab ? $" {"ungrouped ms",13} {"speed-up",9}" : "")
             + (frozen ? $" {"prepared ms",12} {"im2col ms",10}" : "") + (im2col ? $" {"all im2col ms",14} {"its fwd/dx/dw",20}" : "")
             + (tiles2 ? $" {"2x2 tiles ms",13} {"its fwd/dx/dw",20} {"4x4 gain",9}" : ""));
+        WarmUp(models.SelectMany(name => Geometries(name, batch)).Distinct());
         foreach (var name in models)
         {
             Console.WriteLine(name);
@@ -118,12 +119,30 @@ internal static class ConvBenchmark
         public float[] X, W, Y, Dy, Dx, Dw, Columns, Staging;
     }
 
+    // Over its first second the JIT compiles the kernels' final code on a background thread, on a core the timing needs:
+    // without this, the first model's layers ran 2-4x slower than the same layers timed again later in the process,
+    // most in the build with the most new code. Every pass of every layer runs until a second has gone and each has run
+    // 30 more times after the first half second.
+    private static void WarmUp(IEnumerable<ConvGeometry> geometries)
+    {
+        var passes = geometries.SelectMany(g => Passes(g, new Operands(g))).ToList();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (int late = 0; watch.Elapsed.TotalSeconds < 1 || late < 30; late += watch.Elapsed.TotalSeconds >= 0.5 ? 1 : 0)
+            foreach (var pass in passes) pass();
+    }
+
+    // Forward, input gradient, weight gradient.
+    private static Action[] Passes(ConvGeometry g, Operands o) =>
+    [
+        () => Convolution.Forward(o.Y, o.X, o.W, default, g, o.Columns, o.Staging),
+        () => Convolution.Backward(o.Dx, false, default, false, default, false, o.Dy, o.X, o.W, g, o.Columns, o.Staging),
+        () => Convolution.Backward(default, false, o.Dw, false, default, false, o.Dy, o.X, o.W, g, o.Columns, o.Staging),
+    ];
+
     private static Times Time(ConvGeometry g, Operands o, int reps)
     {
-        double forward = BenchSupport.MedianSeconds(() => Convolution.Forward(o.Y, o.X, o.W, default, g, o.Columns, o.Staging), reps);
-        double data = BenchSupport.MedianSeconds(() => Convolution.Backward(o.Dx, false, default, false, default, false, o.Dy, o.X, o.W, g, o.Columns, o.Staging), reps);
-        double weights = BenchSupport.MedianSeconds(() => Convolution.Backward(default, false, o.Dw, false, default, false, o.Dy, o.X, o.W, g, o.Columns, o.Staging), reps);
-        return new Times(forward * 1e3, data * 1e3, weights * 1e3);
+        var seconds = Passes(g, o).Select(pass => BenchSupport.MedianSeconds(pass, reps)).ToArray();
+        return new Times(seconds[0] * 1e3, seconds[1] * 1e3, seconds[2] * 1e3);
     }
 
     // Forward ms by Winograd with prepared filters, whatever the tile count, and by im2col.
