@@ -28,6 +28,7 @@ try
 }
 catch (Exception e) when (e is ArgumentException or FormatException or IndexOutOfRangeException)
 {
-    Console.Error.WriteLine(e is IndexOutOfRangeException ? $"Option '{args[^1]}' needs a value." : e.Message);
+    // An out-of-range value's message also names the parameter and the value on lines of their own: its first sentence.
+    Console.Error.WriteLine(e is IndexOutOfRangeException ? $"Option '{args[^1]}' needs a value." : e.Message.Split(" (Parameter '")[0]);
     return 2;
 }
