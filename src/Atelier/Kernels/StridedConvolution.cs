@@ -54,9 +54,9 @@ internal static unsafe partial class StridedConvolution
     }
 
     // packed[(b·K + t)·32 + j] = weight[(32·b + j)·K + t]: a block's 32 weights of one tap are one cache line pair.
+    // Forward has checked both lengths.
     private static void Pack(Span<float> packed, ReadOnlySpan<float> weight, int outC, int k)
     {
-        if (packed.Length < (long)outC * k || weight.Length < (long)outC * k) throw new ArgumentException("Conv2d: a buffer is smaller than the geometry needs.");
         fixed (float* pw = weight, pp = packed)
             for (int b = 0; b < outC / Block; b++)
                 for (int j = 0; j < Block; j++) CopyToStrided(pp + (nint)b * k * Block + j, pw + (nint)(b * Block + j) * k, Block, k);
@@ -126,13 +126,18 @@ internal static unsafe partial class StridedConvolution
     }
 
     // The sample with its zero border, channel by channel.
-    private static void Pad(float* padded, float* x, in ConvGeometry g, int wp, int hp)
+    private static void Pad(float* padded, float* x, in ConvGeometry g, int wp, int hp) =>
+        WithMargins(padded, x, g.C, g.H, g.W, g.Padding.Height, g.Padding.Width, wp, hp * wp);
+
+    // planes [channels, rows, columns] of source inside zeros: row y of a plane at padded[c·plane + (top + y)·width +
+    // left], and Slack zeros past the last plane.
+    private static void WithMargins(float* padded, float* source, int channels, int rows, int columns, int top, int left, int width, int plane)
     {
-        new Span<float>(padded, g.C * hp * wp + Slack).Clear();
-        int ph = g.Padding.Height, pw = g.Padding.Width;
-        for (int c = 0; c < g.C; c++)
-            for (int y = 0; y < g.H; y++)
-                new ReadOnlySpan<float>(x + (c * g.H + y) * g.W, g.W).CopyTo(new Span<float>(padded + (c * hp + y + ph) * wp + pw, g.W));
+        new Span<float>(padded, channels * plane + Slack).Clear();
+        for (int c = 0; c < channels; c++)
+            for (int y = 0; y < rows; y++)
+                new ReadOnlySpan<float>(source + (c * rows + y) * columns, columns)
+                    .CopyTo(new Span<float>(padded + c * plane + (top + y) * width + left, columns));
     }
 
     // The distance between neighbouring pixels' inputs: a constant, so the eight broadcasts take fixed offsets.

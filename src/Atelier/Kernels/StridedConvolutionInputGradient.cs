@@ -160,14 +160,8 @@ internal static unsafe partial class StridedConvolution
     }
 
     // dY of one sample inside its zero margins ([OutC, top + OH + bottom, left + OW + right]).
-    private static void PadGradient(float* padded, float* dy, in ConvGeometry g, in PhaseLayout layout)
-    {
-        new Span<float>(padded, g.OutC * layout.Plane + Slack).Clear();
-        for (int oc = 0; oc < g.OutC; oc++)
-            for (int y = 0; y < g.OH; y++)
-                new ReadOnlySpan<float>(dy + (oc * g.OH + y) * g.OW, g.OW)
-                    .CopyTo(new Span<float>(padded + oc * layout.Plane + (y + layout.Top) * layout.Width + layout.Left, g.OW));
-    }
+    private static void PadGradient(float* padded, float* dy, in ConvGeometry g, in PhaseLayout layout) =>
+        WithMargins(padded, dy, g.OutC, g.OH, g.OW, layout.Top, layout.Left, layout.Width, layout.Plane);
 
     // dx[j·plane + 2r] (+)= tile[r·width + j]: one phase's pixels are every other input pixel of a row.
     private static void ScatterEveryOther(float* tile, float* dx, int plane, int width, int pixels, bool accumulate)
