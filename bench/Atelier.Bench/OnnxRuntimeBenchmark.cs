@@ -47,7 +47,7 @@ internal static class OnnxRuntimeBenchmark
         }
         int threads = Workers.ThreadCount;
         Console.WriteLine($"threads {threads}, Atelier {(fold ? "folded for inference" : "unfolded eval mode")}, ONNX Runtime {OrtEnv.Instance().GetVersionString()}, load {BenchSupport.LoadAverage()}");
-        Console.WriteLine($"{"model",-12} {"batch",5} {"atelier img/s",14} {"ort img/s",11} {"ratio",6} {"atelier ms",11} {"ort ms",8} {"max |diff|",11} {"threads",8}");
+        Console.WriteLine($"{"model",-12} {"batch",5} {"atelier img/s",14} {"ort img/s",11} {"ratio",6} {"atelier ms",11} {"ort ms",8} {"max |diff|",11} {"threads",8} {"slice",6}");
         var rows = new List<object>();
         foreach (var name in models)
         {
@@ -55,7 +55,7 @@ internal static class OnnxRuntimeBenchmark
             byte[] exported = Export(name, trained);
             // What predict and serve run: a second copy folded for inference (--unfolded: the eval-mode module itself).
             var model = fold ? InferenceFolding.Fold(Create(name)) : trained;
-            var predictor = new SingleImageThreads(model); // single images on the threads that are faster for them, as predict
+            var predictor = new Predictor(model); // single images on the threads, batches in the slices, that are faster for them, as predict
             foreach (int batch in batches)
             {
                 var rng = new Rng(7);
@@ -64,12 +64,20 @@ internal static class OnnxRuntimeBenchmark
                 var input = new Tensor(new Shape(batch, 1, 28, 28));
                 pixels.CopyTo(input.Span);
 
-                float maxDiff;
-                using (var check = new OrtModel(exported, threads)) maxDiff = MaxDifference(Infer(predictor, input), check.Logits(pixels, batch));
                 void Atelier() => Infer(predictor, input);
                 // 1.5 s of warm-up whatever --seconds says: the JIT's tiers and on-stack replacement settle the kernels' loops
                 // over the first second; after 0.25 s, resnet9's single image measured 1.04 ms, against 0.61-0.69 warm.
-                for (var warming = System.Diagnostics.Stopwatch.StartNew(); warming.Elapsed.TotalSeconds < 1.5;) Atelier();
+                void Warm() { for (var warming = System.Diagnostics.Stopwatch.StartNew(); warming.Elapsed.TotalSeconds < 1.5;) Atelier(); }
+                Warm();
+                // As a server that has had many batches: the slice chosen now, not after 8,192 images; then warmed again,
+                // as slices can take kernels' branches that the whole batch did not (compiled at tier 0 until then).
+                if (batch > 1 && predictor.Batches.Slice is null)
+                {
+                    predictor.Batches.Choose(input);
+                    Warm();
+                }
+                float maxDiff; // of what is timed: after the choice
+                using (var check = new OrtModel(exported, threads)) maxDiff = MaxDifference(Infer(predictor, input), check.Logits(pixels, batch));
                 int atelierSteps = BenchSupport.RepeatsFor(Atelier, seconds / 5);
                 var atelierTimes = new List<double>();
                 var ortTimes = new List<double>();
@@ -86,8 +94,8 @@ internal static class OnnxRuntimeBenchmark
                 }
                 double a = BenchSupport.MedianOf([.. atelierTimes]), o = BenchSupport.MedianOf([.. ortTimes]);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{name,-12} {batch,5} {batch / a,14:N0} {batch / o,11:N0} {o / a,6:F2} {a * 1e3,11:F3} {o * 1e3,8:F3} {maxDiff,11:G3} {Threads(predictor, batch, threads),8}"));
-                rows.Add(new { model = name, batch, atelier_img_s = batch / a, ort_img_s = batch / o, ratio = o / a, atelier_ms = a * 1e3, ort_ms = o * 1e3, max_abs_diff = maxDiff, atelier_threads = Threads(predictor, batch, threads) });
+                    $"{name,-12} {batch,5} {batch / a,14:N0} {batch / o,11:N0} {o / a,6:F2} {a * 1e3,11:F3} {o * 1e3,8:F3} {maxDiff,11:G3} {Threads(predictor, batch, threads),8} {Slice(predictor, batch),6}"));
+                rows.Add(new { model = name, batch, atelier_img_s = batch / a, ort_img_s = batch / o, ratio = o / a, atelier_ms = a * 1e3, ort_ms = o * 1e3, max_abs_diff = maxDiff, atelier_threads = Threads(predictor, batch, threads), atelier_slice = Slice(predictor, batch) });
             }
         }
         var result = new
@@ -102,9 +110,12 @@ internal static class OnnxRuntimeBenchmark
     }
 
     // The threads Atelier ran on: a single image on the calling thread alone where SingleImageThreads chose that.
-    private static int Threads(SingleImageThreads predictor, int batch, int threads) => batch == 1 && predictor.Alone == true ? 1 : threads;
+    private static int Threads(Predictor predictor, int batch, int threads) => batch == 1 && predictor.Singles.Alone == true ? 1 : threads;
 
-    private static float[] Infer(SingleImageThreads model, Tensor input)
+    // The images a pass of Atelier's ran at once: the batch, or the slice BatchSlices chose for it.
+    private static int Slice(Predictor predictor, int batch) => Math.Min(batch, predictor.Batches.Slice ?? batch);
+
+    private static float[] Infer(Predictor model, Tensor input)
     {
         using (Tape.NoGrad()) return model.Forward(input).Span.ToArray();
     }

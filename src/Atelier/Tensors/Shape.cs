@@ -53,6 +53,9 @@ public readonly struct Shape : IEquatable<Shape>
         }
     }
 
+    /// <summary>The same shape with another first dimension: a batch of <paramref name="batch"/> such samples.</summary>
+    public Shape WithBatch(int batch) => new(Rank, batch, d1, d2, d3);
+
     /// <summary>Product of all dimensions after the first: features per sample.</summary>
     public int SizeFrom(int axis)
     {

@@ -21,12 +21,12 @@ public sealed record Checkpoint(string Path, Module Model, string ModelName, Nor
     public Module Inference { get; init; } = Model;
 
     /// <summary>
-    /// <see cref="Inference"/> with single images on one thread or on the pool, whichever is faster for this model
-    /// (<see cref="SingleImageThreads"/>): what predictions run.
+    /// <see cref="Inference"/> with single images on one thread or on the pool, and batches whole or in slices,
+    /// whichever is faster for this model (<see cref="Nn.Inference.Predictor"/>): what predictions run.
     /// </summary>
-    public SingleImageThreads Predictor => predictor is { } p && p.Model == Inference ? p : predictor = new SingleImageThreads(Inference);
+    public Predictor Predictor => predictor is { } p && p.Model == Inference ? p : predictor = new Predictor(Inference);
 
-    private SingleImageThreads? predictor;
+    private Predictor? predictor;
 
     /// <summary>
     /// Loads a checkpoint. Anything wrong with the file (its format, a metadata value, weights that do not fit the
