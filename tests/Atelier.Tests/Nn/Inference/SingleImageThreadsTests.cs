@@ -2,6 +2,7 @@ using Atelier.Kernels;
 using Atelier.Nn.Inference;
 using Atelier.Tensors;
 using Atelier.Tests.Serialization.Onnx;
+using static Atelier.Tests.Nn.Inference.InferenceCases;
 
 namespace Atelier.Tests.Nn.Inference;
 
@@ -58,30 +59,8 @@ public sealed class SingleImageThreadsTests
         });
     }
 
-    private static Tensor Input(float[] pixels, int batch)
-    {
-        var input = new Tensor(new Shape(batch, 1, 28, 28));
-        var span = input.Span;
-        for (int i = 0; i < span.Length; i++) span[i] = ZooCases.Normalization.Apply(pixels[i]);
-        return input;
-    }
-
     private static float[] Logits(SingleImageThreads predictor, Tensor input)
     {
         using (Autograd.Tape.NoGrad()) return predictor.Forward(input).Span.ToArray();
-    }
-
-    private static void WithThreads(int threads, Action action)
-    {
-        int saved = Workers.ThreadCount;
-        Workers.ThreadCount = threads;
-        try
-        {
-            action();
-        }
-        finally
-        {
-            Workers.ThreadCount = saved;
-        }
     }
 }
