@@ -6,10 +6,8 @@ using static Atelier.Tests.Nn.Inference.InferenceCases;
 namespace Atelier.Tests.Nn.Inference;
 
 /// <summary>
-/// A batch in slices gives, row for row, the model's own bits for each slice; the slices are as even as can be; the
-/// choice is made only for batches, only after enough images, and is one of the sizes timed.
+/// A batch in slices gives, row for row, the model's own bits for each slice, and the slices are as even as can be.
 /// </summary>
-[Collection("Workers.ThreadCount")]
 public sealed class BatchSlicesTests
 {
     [Theory]
@@ -45,34 +43,7 @@ public sealed class BatchSlicesTests
         Assert.Equal(ZooCases.AtelierLogits(folded, pixels, 16), Logits(slices, Input(pixels, 16)));
     }
 
-    [Fact]
-    public void The_choice_waits_for_enough_batched_images_and_picks_a_timed_size()
-    {
-        WithThreads(2, () =>
-        {
-            var folded = InferenceFolding.Fold(ZooCases.Create("mlp", 0));
-            var slices = new BatchSlices(folded);
-            var single = Input(ZooCases.Pixels(1, seed: 10), 1);
-            for (int i = 0; i < 2 * BatchSlices.ImagesBeforeChoice; i++) Logits(slices, single);
-            Assert.Null(slices.Slice); // single images are not batches
-
-            var pixels = ZooCases.Pixels(64, seed: 11);
-            var batch = Input(pixels, 64);
-            var whole = ZooCases.AtelierLogits(folded, pixels, 64);
-            long images = 0;
-            var deadline = DateTime.UtcNow.AddSeconds(BatchSlices.SecondsBeforeChoice + 20);
-            while (slices.Slice is null && DateTime.UtcNow < deadline)
-            {
-                Assert.Equal(whole, Logits(slices, batch));
-                images += 64;
-            }
-            Assert.NotNull(slices.Slice);
-            Assert.True(images + 64 >= BatchSlices.ImagesBeforeChoice, $"chosen after {images} images");
-            Assert.Contains(slices.Slice!.Value, BatchSlices.Sizes);
-        });
-    }
-
-    private static float[] Logits(BatchSlices slices, Tensor input)
+    internal static float[] Logits(BatchSlices slices, Tensor input)
     {
         using (Autograd.Tape.NoGrad()) return slices.Forward(input).Span.ToArray();
     }
