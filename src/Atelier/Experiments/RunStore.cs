@@ -13,12 +13,14 @@ namespace Atelier.Experiments;
 public sealed class RunStore : IDisposable
 {
     private readonly SqliteConnection connection;
+    private readonly bool readOnly;
 
     /// <param name="path">the SQLite file (runs/atelier.db).</param>
     /// <param name="readOnly">for readers (`atelier runs`, the server): never creates or changes the file.</param>
     public RunStore(string path, bool readOnly = false)
     {
         Path = System.IO.Path.GetFullPath(path);
+        this.readOnly = readOnly;
         if (readOnly && !File.Exists(Path)) throw new FileNotFoundException($"There is no run store at {Path}: no run has been trained into that folder yet.");
         try
         {
@@ -119,6 +121,7 @@ public sealed class RunStore : IDisposable
     /// <summary>Every run (of one experiment, when given), newest first, with dead runs shown as interrupted.</summary>
     public List<RunRecord> Runs(string? experiment = null)
     {
+        if (!HasSchema()) return [];
         using var cmd = Command("""
             SELECT r.id, r.model, r.status, r.experiment, r.folder, r.started, r.ended, r.message, r.host, r.pid, r.process_started, r.heartbeat,
                 (SELECT value FROM final_metrics WHERE run_id = r.id AND key = 'best_epoch'),
@@ -145,6 +148,7 @@ public sealed class RunStore : IDisposable
 
     public Dictionary<string, double> FinalMetrics(string id)
     {
+        if (!HasSchema()) return [];
         using var cmd = Command("SELECT key, value FROM final_metrics WHERE run_id = $id", null, [("$id", id)]);
         using var reader = cmd.ExecuteReader();
         var metrics = new Dictionary<string, double>();
@@ -152,9 +156,15 @@ public sealed class RunStore : IDisposable
         return metrics;
     }
 
-    public int EpochCount(string id) => Convert.ToInt32(Scalar("SELECT COUNT(*) FROM epoch_metrics WHERE run_id = $id", ("$id", id)), CultureInfo.InvariantCulture);
+    public int EpochCount(string id) => !HasSchema() ? 0 : Convert.ToInt32(Scalar("SELECT COUNT(*) FROM epoch_metrics WHERE run_id = $id", ("$id", id)), CultureInfo.InvariantCulture);
 
     public void Dispose() => connection.Dispose();
+
+    /// <summary>
+    /// False for a reader that opened the file between a writer creating it and committing the schema (two commands
+    /// started at once): such a store holds no runs yet, rather than missing tables.
+    /// </summary>
+    private bool HasSchema() => !readOnly || Convert.ToInt64(Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'runs'"), CultureInfo.InvariantCulture) > 0;
 
     private static string Now() => Stamp(DateTime.UtcNow);
 

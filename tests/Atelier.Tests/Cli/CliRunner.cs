@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Atelier.Tests.Data;
 
 namespace Atelier.Tests.Cli;
@@ -63,18 +64,25 @@ public static class CliRunner
         return Process.Start(start)!;
     }
 
-    /// <summary>Sends a real signal with kill(1): INT, TERM, KILL...</summary>
+    /// <summary>Sends a real signal, as kill(1) would: INT, TERM, KILL.</summary>
     public static void Signal(Process process, string signal)
     {
-        using var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
+        int number = signal switch { "INT" => 2, "KILL" => 9, "TERM" => 15, _ => throw new ArgumentException($"No signal {signal}.", nameof(signal)) };
+        if (Kill(process.Id, number) != 0 && !process.HasExited) throw new InvalidOperationException($"kill -{signal} {process.Id} failed (errno {Marshal.GetLastPInvokeError()}).");
     }
 
-    private static async Task<string> ReadAndSignal(Process process, Func<string, bool> interruptWhen, string signal)
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    /// <summary>
+    /// Reads on a thread of its own and signals at once: on the thread pool, busy with the tests beside it, the reading
+    /// fell seconds behind the output, and a 2-second training had ended before the Ctrl+C came.
+    /// </summary>
+    private static Task<string> ReadAndSignal(Process process, Func<string, bool> interruptWhen, string signal) => Task.Factory.StartNew(() =>
     {
         var text = new System.Text.StringBuilder();
         bool sent = false;
-        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        while (process.StandardOutput.ReadLine() is { } line)
         {
             text.AppendLine(line);
             if (!sent && interruptWhen(line))
@@ -84,7 +92,7 @@ public static class CliRunner
             }
         }
         return text.ToString();
-    }
+    }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>A user error: non-zero exit, one line on stderr starting with "error:", no stack trace.</summary>
     public static void AssertOneSentenceError(Result r, string expectedFragment, int exitCode)

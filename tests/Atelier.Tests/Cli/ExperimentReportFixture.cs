@@ -67,10 +67,7 @@ internal static class ExperimentReportFixture
     }
 
     /// <summary>Runs the built CLI (Atelier.Cli.dll beside the tests) with `dotnet`, output redirected as in CI.</summary>
-    public static CliRun Atelier(params string[] args) => Atelier(args, null);
-
-    /// <param name="onLine">Sees each line of output as it comes, with the process (e.g. to interrupt it).</param>
-    public static CliRun Atelier(string[] args, Action<string, Process>? onLine)
+    public static CliRun Atelier(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Atelier.Cli.dll"));
@@ -78,12 +75,7 @@ internal static class ExperimentReportFixture
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         using var process = Process.Start(start)!;
         var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null) return;
-            lock (output) output.AppendLine(e.Data);
-            onLine?.Invoke(e.Data, process);
-        };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Xml.Linq;
 using Atelier.Cli;
 using Atelier.Experiments;
@@ -197,14 +196,7 @@ public sealed class ExperimentReportTests
               - label: only
             """);
         string[] args = ["experiment", spec, "--scale", "0.1", "--output", root, "--data", TestData.FashionMnistDirectory, "--no-report"];
-        bool sent = false;
-        var interrupted = ExperimentReportFixture.Atelier(args, (line, process) =>
-        {
-            if (sent || !line.Contains("epoch   1", StringComparison.Ordinal)) return;
-            sent = true;
-            using var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            kill.WaitForExit();
-        });
+        var interrupted = CliRunner.Run(args, interruptWhen: line => line.Contains("epoch   1", StringComparison.Ordinal));
         Assert.True(interrupted.ExitCode == 130, interrupted.Output);
         Assert.Contains("Interrupted", interrupted.Output);
         var folder = new RunFolder(Path.Combine(root, "stop", "only"));

@@ -182,6 +182,24 @@ public sealed class RunRecordsTests
     }
 
     [Fact]
+    public void A_reader_of_a_store_whose_writer_has_not_yet_made_its_tables_sees_no_runs()
+    {
+        // What a writer leaves for an instant: the file made, the schema not yet committed.
+        string path = Path.Combine(TestData.TempDirectory(), "atelier.db");
+        File.WriteAllBytes(path, []);
+        using (var reader = new RunStore(path, readOnly: true))
+        {
+            Assert.Empty(reader.Runs());
+            Assert.Null(reader.Find("any"));
+            Assert.Empty(reader.FinalMetrics("any"));
+            Assert.Equal(0, reader.EpochCount("any"));
+        }
+        using (var writer = new RunStore(path)) writer.StartRun("new", "mlp", "/y", null, []);
+        using var again = new RunStore(path, readOnly: true);
+        Assert.Equal("running", again.Status("new"));
+    }
+
+    [Fact]
     public void A_store_written_before_liveness_columns_opens_and_gains_them()
     {
         string path = Path.Combine(TestData.TempDirectory(), "atelier.db");
